@@ -1,1 +1,44 @@
-print("jumper")
+import API
+import Foundation
+import JumperCore
+
+// Signals must be blocked before any thread starts so that only the main thread's sigwait sees them.
+var terminationSignals = sigset_t()
+sigemptyset(&terminationSignals)
+sigaddset(&terminationSignals, SIGINT)
+sigaddset(&terminationSignals, SIGTERM)
+pthread_sigmask(SIG_BLOCK, &terminationSignals, nil)
+signal(SIGPIPE, SIG_IGN)
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let topLevelUsage = """
+    Usage: jumper <command> [options]
+
+    Commands:
+      serve    run the media-analysis server (jumper serve --help for its options)
+    """
+
+guard let command = arguments.first, command != "-h", command != "--help", command != "help" else {
+    print(topLevelUsage)
+    exit(arguments.isEmpty ? 64 : 0)
+}
+
+switch command {
+case "serve":
+    let rest = Array(arguments.dropFirst())
+    if rest.contains("-h") || rest.contains("--help") {
+        print(ServeOptions.usage)
+        exit(0)
+    }
+    do {
+        let options = try ServeOptions(arguments: rest)
+        let logger = Logger(label: "jumper", minimumLevel: options.logLevel)
+        try Server(options: options, logger: logger).run()
+    } catch {
+        FileHandle.standardError.write(Data("jumper: \(error)\n".utf8))
+        exit(1)
+    }
+default:
+    FileHandle.standardError.write(Data("jumper: unknown command '\(command)'\n\(topLevelUsage)\n".utf8))
+    exit(64)
+}

@@ -1,0 +1,110 @@
+import Analysis
+import AnalysisStore
+import Foundation
+import HTTPServer
+import Inference
+import JumperCore
+import Search
+import SocketIO
+
+/// The `/api/v1` endpoints: authentication, validation and the contract's JSON shapes.
+///
+/// Handlers validate and then ask a service (the task runner, the search index, the media
+/// layer); they never decode media or run a model themselves.
+public final class APIService: Sendable {
+    public static let basePath = "/api/v1"
+
+    let models: ModelRegistry
+    let runner: TaskRunner
+    let index: VisualSearchIndex
+    let authenticator: Authenticator
+    let hashes = MediaHashCache()
+    let logger: Logger
+
+    public init(
+        licenseKeys: LicenseKeyStore,
+        models: ModelRegistry,
+        runner: TaskRunner,
+        index: VisualSearchIndex,
+        logger: Logger
+    ) {
+        self.authenticator = Authenticator(keys: licenseKeys)
+        self.models = models
+        self.runner = runner
+        self.index = index
+        self.logger = logger
+    }
+
+    /// A handler of one endpoint: the request, its parsed body and the path parameters.
+    typealias Handler = @Sendable (APIService, HTTPRequest, RequestFields, RouteParameters) async throws -> HTTPResponse
+
+    /// Every endpoint: method, path pattern below `/api/v1`, whether it needs a key, handler.
+    static let endpoints: [(method: String, path: String, needsKey: Bool, handler: Handler)] = [
+        ("GET", "/health", false, { service, _, _, _ in service.health() }),
+        ("GET", "/models/loaded", true, { service, _, _, _ in service.loadedModels() }),
+        ("GET", "/models/available", true, { service, _, _, _ in service.availableModels() }),
+        ("POST", "/models/load", true, { service, _, fields, _ in try service.loadModels(fields) }),
+        ("POST", "/media/metadata", true, { service, _, fields, _ in try service.mediaMetadata(fields) }),
+        ("POST", "/analyze", true, { service, _, fields, _ in try await service.analyze(fields) }),
+        ("POST", "/analyze/cancel", true, { service, _, fields, _ in try service.cancelAnalysis(fields) }),
+        ("GET", "/tasks/{task_id}", true, { service, _, _, parameters in try service.task(parameters) }),
+        ("POST", "/analysis-data/load", true, { service, _, fields, _ in try service.loadAnalysisData(fields) }),
+        (
+            "POST", "/analysis-data/load-for-media", true,
+            { service, _, fields, _ in try service.loadAnalysisDataForMedia(fields) }
+        ),
+        ("POST", "/search/text", true, { service, _, fields, _ in try service.searchText(fields) }),
+    ]
+
+    /// Registers every endpoint on the router, wrapped in authentication and error mapping.
+    public func register(on router: Router) {
+        for endpoint in Self.endpoints {
+            let handler = endpoint.handler
+            let needsKey = endpoint.needsKey
+            router.add(endpoint.method, Self.basePath + endpoint.path) { [self] request, parameters in
+                let fields = try RequestFields(request: request)
+                if needsKey, let rejection = self.authenticator.reject(request, fields: fields) {
+                    return rejection
+                }
+                return try await handler(self, request, fields, parameters)
+            }
+        }
+    }
+
+    /// Maps any error a handler throws to the contract's status and body.
+    public func response(for error: any Error, request: HTTPRequest) -> HTTPResponse {
+        switch error {
+        case let apiError as APIError:
+            return apiError.response
+        case let modelError as ModelError:
+            return Self.response(for: modelError)
+        case let taskError as TaskError:
+            return APIError.conflict(taskError.description).response
+        default:
+            self.logger.error(
+                "request failed",
+                ["request.id": request.requestID, "http.path": request.path, "error": String(describing: error)]
+            )
+            var body = JSONObject()
+            body["error"] = "Internal server error"
+            body["message"] = .string(
+                "The server failed to handle this request; the server log has details under this request_id."
+            )
+            body["request_id"] = .string(request.requestID)
+            return .json(.object(body), status: 500)
+        }
+    }
+
+    private static func response(for error: ModelError) -> HTTPResponse {
+        switch error {
+        case .unknownKey, .notInstalled:
+            return APIError.badRequest(error.description).response
+        case .loading:
+            var response = APIError.modelsLoading(error.description).response
+            response.headers.append((name: "Retry-After", value: "2"))
+            return response
+        case .loadFailed:
+            return APIError(status: 500, title: "Model failed to load", message: error.description).response
+        }
+    }
+}

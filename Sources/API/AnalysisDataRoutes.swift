@@ -1,0 +1,53 @@
+import AnalysisStore
+import HTTPServer
+import JumperCore
+import Search
+
+extension APIService {
+    func loadAnalysisData(_ fields: RequestFields) throws -> HTTPResponse {
+        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        let summary = try self.index.loadAll(cacheDirectory: cache)
+        return .json(self.loadResponse(summary, cache: cache, missing: []))
+    }
+
+    func loadAnalysisDataForMedia(_ fields: RequestFields) throws -> HTTPResponse {
+        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        guard let paths = try fields.absolutePaths("media_paths"), !paths.isEmpty else {
+            throw APIError.badRequest("Missing required field 'media_paths': give a list of absolute file paths.")
+        }
+        var hashes: [String] = []
+        var missing: [String] = []
+        for path in paths {
+            guard let hash = try? self.hashes.hashString(path: path),
+                cache.hasVisualAnalysis(hashString: hash, modelKey: nil)
+            else {
+                missing.append(path)
+                continue
+            }
+            hashes.append(hash)
+        }
+        let summary = try self.index.load(cacheDirectory: cache, hashStrings: hashes)
+        return .json(self.loadResponse(summary, cache: cache, missing: missing))
+    }
+
+    private func loadResponse(_ summary: LoadSummary, cache: CacheDirectory, missing: [String]) -> JSON {
+        let entries = self.index.loadedEntries(cacheDirectoryPath: cache.path)
+        let media = entries.map { entry -> JSON in
+            [
+                "video_path": .string(entry.sourcePath),
+                "hash_str": .string(entry.hashString),
+                "visual": true,
+                "speech": false,
+                "faces": false,
+            ]
+        }
+        return [
+            "loaded_media": .number(Double(entries.count)),
+            "frames": .number(Double(entries.reduce(0) { $0 + $1.frameCount })),
+            "transcriptions": 0,
+            "faces": 0,
+            "media": .array(media),
+            "missing": .array(missing.map { .string($0) }),
+        ]
+    }
+}

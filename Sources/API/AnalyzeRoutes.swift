@@ -1,0 +1,43 @@
+import Analysis
+import HTTPServer
+import JumperCore
+
+extension APIService {
+    func analyze(_ fields: RequestFields) async throws -> HTTPResponse {
+        guard let paths = try fields.absolutePaths("media_paths"), !paths.isEmpty else {
+            throw APIError.badRequest("Missing required field 'media_paths': give a list of absolute file or folder paths.")
+        }
+        let cacheDirectory = try fields.requiredAbsolutePath("cache_dir")
+        let request = AnalysisRequest(
+            mediaPaths: paths,
+            cacheDirectory: cacheDirectory,
+            visual: try fields.bool("visual", default: true),
+            speech: try fields.bool("speech", default: true),
+            faces: try fields.bool("faces", default: false),
+            clusterJobName: try fields.string("cluster_job_name") ?? "default",
+            visualModelKey: try self.models.resolveVisualKey(try fields.string("visual_model")),
+            speechModelKey: try fields.string("speech_model"),
+            language: try fields.string("language") ?? "auto",
+            force: try fields.bool("force", default: false)
+        )
+        let taskID = try await self.runner.start(request)
+        self.logger.info("analysis task accepted", ["task.id": taskID, "files.requested": String(paths.count)])
+        return .json(
+            ["message": .string("Analysis started for \(paths.count) path(s)"), "task_id": .string(taskID)],
+            status: 202
+        )
+    }
+
+    func cancelAnalysis(_ fields: RequestFields) throws -> HTTPResponse {
+        let outcome = self.runner.cancel(taskID: try fields.string("task_id"))
+        return .json(["cancelled": .bool(outcome.cancelled), "task_id": JSON(outcome.taskID)])
+    }
+
+    func task(_ parameters: RouteParameters) throws -> HTTPResponse {
+        let taskID = parameters["task_id"] ?? ""
+        guard let progress = self.runner.progress(taskID: taskID) else {
+            throw APIError.notFound("No task with id '\(taskID)'. Task ids come from POST /api/v1/analyze.")
+        }
+        return .json(progress.json())
+    }
+}

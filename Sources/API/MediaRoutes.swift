@@ -1,0 +1,29 @@
+import AnalysisStore
+import HTTPServer
+import JumperCore
+import Media
+
+extension APIService {
+    func mediaMetadata(_ fields: RequestFields) throws -> HTTPResponse {
+        guard let paths = try fields.absolutePaths("media_paths"), !paths.isEmpty else {
+            throw APIError.badRequest("Missing required field 'media_paths': give a list of absolute file paths.")
+        }
+        let cache = try fields.absolutePath("cache_dir").map { try CacheDirectory(path: $0) }
+        var metadata: [JSON] = []
+        var errors: [JSON] = []
+        for path in paths {
+            do {
+                let info = try MediaProbe.probe(path: path)
+                var object = info.metadataJSON().objectValue ?? JSONObject()
+                if let cache {
+                    let visual = cache.hasVisualAnalysis(hashString: info.hashString, modelKey: nil)
+                    object["analyzed"] = ["visual": .bool(visual), "speech": false, "faces": false]
+                }
+                metadata.append(.object(object))
+            } catch {
+                errors.append(["media_path": .string(path), "error": .string(String(describing: error))])
+            }
+        }
+        return .json(["metadata": .array(metadata), "errors": .array(errors)])
+    }
+}

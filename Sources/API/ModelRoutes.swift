@@ -1,0 +1,68 @@
+import Analysis
+import HTTPServer
+import JumperCore
+
+/// Descriptions of the visual models for `/models/available`.
+private let visualModelCatalog: [(key: String, name: String, description: String, resolution: Int, dimension: Int)] = [
+    (
+        "label-bridge-384", "Label bridge 384",
+        "EfficientNet-Lite0 ImageNet classifier bridged into the all-MiniLM-L6-v2 sentence space",
+        224, 384
+    ),
+    ("clip-vit-b-32", "CLIP ViT-B/32", "OpenAI CLIP ViT-B/32 image and text towers", 224, 512),
+    ("siglip-base-16-256", "SigLIP base 16/256", "SigLIP ViT-B/16 at 256 px", 256, 768),
+]
+
+extension APIService {
+    func health() -> HTTPResponse {
+        .json(["status": "ok"])
+    }
+
+    func loadedModels() -> HTTPResponse {
+        .json(self.loadedModelsJSON())
+    }
+
+    func loadedModelsJSON() -> JSON {
+        let visual = self.models.visualState
+        return [
+            "visual": ["model_key": JSON(visual.modelKey), "is_loading": .bool(visual.isLoading)],
+            // TODO: speech and face models arrive with their analyses; none is loaded in this build.
+            "speech": ["model_key": .null, "is_loading": false],
+            "faces": ["model_key": .null, "is_loading": false],
+        ]
+    }
+
+    func availableModels() -> HTTPResponse {
+        let active = self.models.activeKey
+        let visual = visualModelCatalog.map { entry -> JSON in
+            [
+                "model_key": .string(entry.key),
+                "name": .string(entry.name),
+                "description": .string(entry.description),
+                "downloaded": .bool(self.models.isDownloaded(key: entry.key)),
+                "active": .bool(entry.key == active),
+                "size_bytes": JSON(self.models.folderSize(key: entry.key)),
+                "input_resolution": .number(Double(entry.resolution)),
+                "languages": entry.key == "label-bridge-384" ? ["en"] : "multilingual",
+                "embedding_dim": .number(Double(entry.dimension)),
+            ]
+        }
+        return .json(["visual": .array(visual), "speech": [], "faces": []])
+    }
+
+    func loadModels(_ fields: RequestFields) throws -> HTTPResponse {
+        if fields.has("speech_model") {
+            throw APIError.badRequest(
+                "Field 'speech_model': speech models are not available in this build; omit the field."
+            )
+        }
+        let key = try self.models.resolveVisualKey(try fields.string("visual_model"))
+        guard self.models.isDownloaded(key: key) else {
+            throw ModelError.notInstalled(key: key, folder: self.models.folder(forKey: key))
+        }
+        self.models.startLoading(key: key)
+        var body = self.loadedModelsJSON().objectValue ?? JSONObject()
+        body["message"] = .string("Loading visual model '\(key)' in the background")
+        return .json(.object(body), status: 202)
+    }
+}

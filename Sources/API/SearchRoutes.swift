@@ -1,0 +1,122 @@
+import AnalysisStore
+import Foundation
+import HTTPServer
+import Inference
+import JumperCore
+import Search
+
+extension APIService {
+    static let maxResultsLimit = 1000
+
+    func searchText(_ fields: RequestFields) throws -> HTTPResponse {
+        let query = try fields.requiredString("query")
+        let options = try VisualSearchOptions(fields: fields)
+        let model = try self.models.visualModel(
+            key: try self.models.resolveVisualKey(try fields.string("visual_model")),
+            waitIfLoading: false
+        )
+        let vector = try model.embedText(query)
+        return try self.runVisualSearch(vector: scaled(vector, by: options.textWeight), model: model, options: options)
+    }
+
+    /// Loads what the scope needs, scores, and shapes the contract's visual matches.
+    func runVisualSearch(
+        vector: [Float],
+        model: any VisualEmbeddingModel,
+        options: VisualSearchOptions
+    ) throws -> HTTPResponse {
+        let cache = try CacheDirectory(path: options.cacheDirectory)
+        let scope = try self.resolveScope(options, cache: cache)
+        let excludeVectors = try options.exclude.map { try model.embedText($0) }
+        let query = VisualQuery(
+            cacheDirectoryPath: options.cacheDirectory,
+            modelKey: model.modelKey,
+            vector: vector,
+            excludeVectors: excludeVectors,
+            hashStrings: scope,
+            maxResults: options.maxResults,
+            perScene: options.perScene,
+            minScore: options.minScore,
+            allowedFrames: nil
+        )
+        let matches = self.index.search(query)
+        let shaped = matches.map { match in shape(match, options: options) }
+        return .json(["matches": .array(shaped), "model_key": .string(model.modelKey)])
+    }
+
+    /// Returns the content hashes a search covers, loading their analysis; nil means every loaded media.
+    private func resolveScope(_ options: VisualSearchOptions, cache: CacheDirectory) throws -> [String]? {
+        guard !options.searchAll, let paths = options.mediaPaths, !paths.isEmpty else {
+            _ = try self.index.loadAll(cacheDirectory: cache)
+            return nil
+        }
+        var hashes: [String] = []
+        for path in paths {
+            do {
+                hashes.append(try self.hashes.hashString(path: path))
+            } catch {
+                throw APIError.badRequest("Field 'media_paths' names '\(path)', which cannot be read: \(error).")
+            }
+        }
+        _ = try self.index.load(cacheDirectory: cache, hashStrings: hashes)
+        return hashes
+    }
+}
+
+/// The fields every visual search shares, validated.
+struct VisualSearchOptions: Sendable {
+    var cacheDirectory: String
+    var mediaPaths: [String]?
+    var searchAll: Bool
+    var maxResults: Int
+    var exclude: [String]
+    var textWeight: Float
+    var includeImages: Bool
+    var includeScores: Bool
+    var minScore: Float?
+    var perScene: Bool
+
+    init(fields: RequestFields) throws {
+        self.cacheDirectory = try fields.requiredAbsolutePath("cache_dir")
+        self.mediaPaths = try fields.absolutePaths("media_paths")
+        self.searchAll = try fields.bool("search_all", default: false)
+        self.maxResults = try fields.int("max_results", default: 50, range: 1...APIService.maxResultsLimit)
+        self.exclude = (try fields.stringArray("exclude") ?? []).filter { !$0.isEmpty }
+        let weight = try fields.double("text_weight") ?? 1
+        guard weight.isFinite, weight >= 0 else {
+            throw APIError.badRequest("Field 'text_weight' is \(weight); it must be a number of at least 0.")
+        }
+        self.textWeight = Float(weight)
+        self.includeImages = try fields.bool("include_images", default: true)
+        self.includeScores = try fields.bool("include_scores", default: false)
+        self.minScore = try fields.double("min_score").map(Float.init)
+        self.perScene = try fields.bool("per_scene", default: true)
+        if let filter = fields.object["people_filter"], let items = filter.arrayValue, !items.isEmpty {
+            // TODO: people filters need face analysis, which this build does not have yet.
+            throw APIError.badRequest(
+                "Field 'people_filter': face analysis is not available in this build, so frames cannot be filtered by person; omit the field."
+            )
+        }
+    }
+}
+
+private func shape(_ match: VisualMatch, options: VisualSearchOptions) -> JSON {
+    var object = JSONObject()
+    object["frame_idx"] = .string(String(match.frameIndex))
+    object["timestamp"] = .string(formatTimestamp(match.timeSeconds))
+    object["image"] = options.includeImages ? .string(Data(match.thumbnail).base64EncodedString()) : .null
+    object["scene_start_timestamp"] = .string(formatTimestamp(match.sceneStart))
+    object["scene_end_timestamp"] = .string(formatTimestamp(match.sceneEnd))
+    object["original_index"] = .number(Double(match.originalIndex))
+    object["hash_str"] = .string(match.hashString)
+    object["video_path"] = .string(match.sourcePath)
+    if options.includeScores {
+        object["score"] = .number(Double(match.score))
+    }
+    return .object(object)
+}
+
+/// Multiplies a query vector by the text weight; a weight of 1 leaves it unchanged.
+func scaled(_ vector: [Float], by weight: Float) -> [Float] {
+    weight == 1 ? vector : vector.map { $0 * weight }
+}

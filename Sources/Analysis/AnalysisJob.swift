@@ -1,0 +1,214 @@
+import AnalysisStore
+import Foundation
+import JumperCore
+import Media
+
+/// One analysis task from start to its final event, run on the task runner's thread.
+final class AnalysisJob: @unchecked Sendable {
+    /// The minimum time between two progress events of one file, so a fast file does not flood clients.
+    static let progressInterval: TimeInterval = 0.25
+
+    let taskID: String
+    let request: AnalysisRequest
+    let models: ModelRegistry
+    let isCancelled: @Sendable () -> Bool
+    let logger: Logger
+    let publish: @Sendable (TaskProgress) -> Void
+
+    private var files: [String] = []
+    private var results: [FileResult] = []
+    private var current: TaskProgress
+    private var lastPublished = Date.distantPast
+    private let started = Date()
+
+    init(
+        taskID: String,
+        request: AnalysisRequest,
+        models: ModelRegistry,
+        isCancelled: @escaping @Sendable () -> Bool,
+        logger: Logger,
+        publish: @escaping @Sendable (TaskProgress) -> Void
+    ) {
+        self.taskID = taskID
+        self.request = request
+        self.models = models
+        self.isCancelled = isCancelled
+        self.logger = logger
+        self.publish = publish
+        self.current = TaskProgress(
+            taskID: taskID, type: "video", stage: "queued", status: .running, mediaPath: nil,
+            hashString: nil, fileIndex: 0, fileCount: request.mediaPaths.count, progress: 0,
+            overallProgress: 0, message: "Queued", error: nil, etaSeconds: nil, results: nil
+        )
+    }
+
+    /// Publishes the first event, before the thread starts, so a client that joins at once sees it.
+    func publishQueued() {
+        self.publish(self.current)
+    }
+
+    func run() {
+        self.logger.info("analysis task started", ["files.requested": String(self.request.mediaPaths.count)])
+        self.files = self.expandFolders()
+        self.current.fileCount = self.files.count
+
+        for (index, path) in self.files.enumerated() {
+            if self.isCancelled() {
+                self.results.append(self.result(path, .cancelled, error: "cancelled before it started"))
+                continue
+            }
+            self.current.fileIndex = index
+            self.current.mediaPath = path
+            self.current.hashString = nil
+            self.results.append(self.analyseFile(path))
+        }
+        self.finish()
+    }
+
+    // MARK: - One file
+
+    private func analyseFile(_ path: String) -> FileResult {
+        let fileLogger = self.logger.with("media.path", path)
+        self.current.error = nil
+        self.update(stage: "probing", fraction: 0, message: "Reading \((path as NSString).lastPathComponent)", force: true)
+        do {
+            let info = try MediaProbe.probe(path: path)
+            self.current.type = info.mediaType.rawValue
+            self.current.hashString = info.hashString
+            var analyses = self.notRunAnalyses()
+            guard self.request.visual, info.mediaType != .audio else {
+                analyses["visual"] = self.request.visual ? "not_applicable" : "not_requested"
+                return FileResult(mediaPath: path, status: .skipped, error: nil, hashString: info.hashString,
+                                  mediaType: info.mediaType.rawValue, analyses: analyses)
+            }
+
+            let cache = try CacheDirectory(path: self.request.cacheDirectory)
+            if !self.request.force
+                && cache.hasVisualAnalysis(hashString: info.hashString, modelKey: self.request.visualModelKey)
+            {
+                analyses["visual"] = "skipped"
+                fileLogger.debug("visual analysis exists, skipped", ["hash": info.hashString])
+                return FileResult(mediaPath: path, status: .skipped, error: nil, hashString: info.hashString,
+                                  mediaType: info.mediaType.rawValue, analyses: analyses)
+            }
+
+            let model = try self.models.visualModel(key: self.request.visualModelKey, waitIfLoading: true)
+            self.update(stage: "embedding", fraction: 0, message: "Analysing frames", force: true)
+            let analyzer = VisualAnalyzer(model: model, isCancelled: self.isCancelled) { fraction in
+                self.update(stage: "embedding", fraction: fraction, message: "Analysing frames", force: false)
+            }
+            let analysis = try analyzer.analyse(info: info)
+            self.update(stage: "saving", fraction: 0.99, message: "Saving analysis", force: true)
+            try cache.writeVisualAnalysis(analysis, mediaType: info.mediaType.rawValue)
+            analyses["visual"] = "completed"
+            fileLogger.info("visual analysis saved", ["hash": info.hashString, "frames": String(analysis.frameCount)])
+            return FileResult(mediaPath: path, status: .completed, error: nil, hashString: info.hashString,
+                              mediaType: info.mediaType.rawValue, analyses: analyses)
+        } catch is AnalysisCancelled {
+            fileLogger.info("analysis cancelled, nothing written for this file")
+            return self.result(path, .cancelled, error: "cancelled; nothing was written for this file")
+        } catch {
+            let message = String(describing: error)
+            fileLogger.warning("file analysis failed", ["error": message])
+            // One event names the failure; the task goes on with the next file.
+            self.current.error = message
+            self.update(stage: "done", fraction: 1, message: "Failed: \(message)", force: true)
+            self.current.error = nil
+            return self.result(path, .failed, error: message)
+        }
+    }
+
+    /// The analyses this build cannot run yet, reported as such instead of as done.
+    private func notRunAnalyses() -> [String: String] {
+        [
+            "visual": "not_requested",
+            "speech": self.request.speech ? "not_available" : "not_requested",
+            "faces": self.request.faces ? "not_available" : "not_requested",
+        ]
+    }
+
+    private func result(_ path: String, _ status: FileResult.Status, error: String?) -> FileResult {
+        var analyses = self.notRunAnalyses()
+        if self.request.visual {
+            analyses["visual"] = status == .failed ? "failed" : status.rawValue
+        }
+        return FileResult(mediaPath: path, status: status, error: error, hashString: self.current.hashString,
+                          mediaType: nil, analyses: analyses)
+    }
+
+    // MARK: - Folders
+
+    /// Replaces each folder by the media files inside it; a folder without any fails alone.
+    private func expandFolders() -> [String] {
+        var expanded: [String] = []
+        for path in self.request.mediaPaths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+                expanded.append(path)
+                continue
+            }
+            do {
+                let found = try MediaFileFinder.mediaFiles(inFolder: path, recursive: true)
+                if found.isEmpty {
+                    self.results.append(self.result(path, .failed, error: "folder '\(path)' contains no media files"))
+                }
+                expanded += found
+            } catch {
+                self.results.append(self.result(path, .failed, error: String(describing: error)))
+            }
+        }
+        return expanded
+    }
+
+    // MARK: - Events
+
+    private func update(stage: String, fraction: Double, message: String, force: Bool) {
+        let now = Date()
+        guard force || now.timeIntervalSince(self.lastPublished) >= Self.progressInterval else { return }
+        self.lastPublished = now
+        let count = max(1, self.files.count)
+        let overall = (Double(self.current.fileIndex) + fraction) / Double(count)
+        self.current.stage = stage
+        self.current.message = message
+        self.current.progress = fraction * 100
+        self.current.overallProgress = overall * 100
+        let elapsed = now.timeIntervalSince(self.started)
+        self.current.etaSeconds = overall > 0.02 ? elapsed / overall - elapsed : nil
+        self.publish(self.current)
+    }
+
+    private func finish() {
+        let failed = self.results.filter { $0.status == .failed }.count
+        let cancelled = self.isCancelled()
+        var final = self.current
+        final.stage = "done"
+        final.progress = 100
+        final.overallProgress = 100
+        final.etaSeconds = 0
+        final.results = self.results
+        final.mediaPath = nil
+        final.hashString = nil
+        final.fileIndex = self.files.count
+        let succeeded = self.results.filter { $0.status == .completed || $0.status == .skipped }.count
+        if cancelled {
+            final.status = .cancelled
+            final.message = "Cancelled: \(succeeded) of \(self.results.count) files finished before the cancel"
+            final.error = nil
+        } else if failed > 0 && succeeded == 0 {
+            final.status = .failed
+            final.message = "All \(failed) files failed"
+            final.error = self.results.first { $0.status == .failed }?.error
+        } else {
+            final.status = .completed
+            final.message = failed == 0
+                ? "Analysed \(self.results.count) files; speech and face analysis are not available in this build"
+                : "Analysed \(succeeded) files, \(failed) failed; speech and face analysis are not available in this build"
+            final.error = nil
+        }
+        self.logger.info(
+            "analysis task ended",
+            ["task.status": final.status.rawValue, "files.failed": String(failed), "files.total": String(self.results.count)]
+        )
+        self.publish(final)
+    }
+}

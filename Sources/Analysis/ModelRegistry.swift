@@ -1,0 +1,173 @@
+import Foundation
+import Inference
+import JumperCore
+
+/// An error about model keys and model loading.
+public enum ModelError: Error, CustomStringConvertible, Sendable {
+    case unknownKey(kind: String, key: String, valid: [String])
+    case notInstalled(key: String, folder: String)
+    case loading(key: String)
+    case loadFailed(key: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownKey(let kind, let key, let valid):
+            "unknown \(kind) model '\(key)'; valid keys: \(valid.joined(separator: ", "))"
+        case .notInstalled(let key, let folder):
+            "model '\(key)' is not installed (no weights in '\(folder)'); run 'make serve' to install the default models"
+        case .loading(let key):
+            "model '\(key)' is still loading; retry in a few seconds"
+        case .loadFailed(let key, let reason):
+            "model '\(key)' failed to load: \(reason)"
+        }
+    }
+}
+
+/// The visual models this server knows, which one is active, and the loaded instance.
+///
+/// Loading happens on a background thread; `visualModel(key:waitIfLoading:)` either waits for it
+/// (the analysis thread) or throws `ModelError.loading` (HTTP handlers, which answer 503).
+public final class ModelRegistry: @unchecked Sendable {
+    /// Every visual model key of the contract, the default first.
+    public static let visualKeys = ["label-bridge-384", "clip-vit-b-32", "siglip-base-16-256"]
+    public static let defaultVisualKey = "label-bridge-384"
+
+    public let modelsDirectory: String
+    private let logger: Logger
+    // The condition's lock protects every field below.
+    private let condition = NSCondition()
+    private var activeVisualKey = ModelRegistry.defaultVisualKey
+    private var loadedVisual: (any VisualEmbeddingModel)?
+    private var loadingVisualKey: String?
+    private var lastLoadError: ModelError?
+
+    public init(modelsDirectory: String, logger: Logger) {
+        self.modelsDirectory = modelsDirectory
+        self.logger = logger
+    }
+
+    /// Maps a requested key to a known one: nil means the active model, and Jumper's own
+    /// `v1-*`/`v2-*` keys are aliases of the default model.
+    public func resolveVisualKey(_ requested: String?) throws(ModelError) -> String {
+        guard let requested, !requested.isEmpty else { return self.activeKey }
+        if Self.visualKeys.contains(requested) { return requested }
+        if requested.hasPrefix("v1-") || requested.hasPrefix("v2-") { return Self.defaultVisualKey }
+        throw .unknownKey(kind: "visual", key: requested, valid: Self.visualKeys)
+    }
+
+    /// The folder holding a model's weights.
+    public func folder(forKey key: String) -> String {
+        (self.modelsDirectory as NSString).appendingPathComponent(key)
+    }
+
+    /// Returns whether a model's weights are on disk.
+    public func isDownloaded(key: String) -> Bool {
+        let manifest = (self.folder(forKey: key) as NSString).appendingPathComponent("manifest.json")
+        return FileManager.default.fileExists(atPath: manifest)
+    }
+
+    public var activeKey: String {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        return self.activeVisualKey
+    }
+
+    /// The loaded model key (nil when none) and whether a load is under way.
+    public var visualState: (modelKey: String?, isLoading: Bool) {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        return (self.loadedVisual?.modelKey, self.loadingVisualKey != nil)
+    }
+
+    /// Starts loading a model on a background thread and makes it the active one.
+    public func startLoading(key: String) {
+        self.condition.lock()
+        self.activeVisualKey = key
+        if self.loadedVisual?.modelKey == key || self.loadingVisualKey == key {
+            self.condition.unlock()
+            return
+        }
+        self.loadingVisualKey = key
+        self.lastLoadError = nil
+        self.condition.unlock()
+
+        let thread = Thread { [self] in
+            self.performLoad(key: key)
+        }
+        thread.name = "model-load"
+        thread.start()
+    }
+
+    /// Returns the loaded model for `key`, loading it first when needed.
+    ///
+    /// With `waitIfLoading` false, a load under way throws `ModelError.loading` instead of blocking.
+    public func visualModel(key: String, waitIfLoading: Bool) throws(ModelError) -> any VisualEmbeddingModel {
+        self.condition.lock()
+        if let model = self.loadedVisual, model.modelKey == key {
+            self.condition.unlock()
+            return model
+        }
+        if self.loadingVisualKey == nil {
+            self.condition.unlock()
+            self.startLoading(key: key)
+            self.condition.lock()
+        }
+        defer { self.condition.unlock() }
+        while self.loadingVisualKey == key {
+            guard waitIfLoading else { throw .loading(key: key) }
+            self.condition.wait()
+        }
+        if let model = self.loadedVisual, model.modelKey == key {
+            return model
+        }
+        throw self.lastLoadError ?? .loading(key: key)
+    }
+
+    private func performLoad(key: String) {
+        let started = Date()
+        var loaded: (any VisualEmbeddingModel)?
+        var failure: ModelError?
+        if key != Self.defaultVisualKey {
+            // TODO: CLIP and SigLIP towers are not built yet, so only the default model loads.
+            failure = .notInstalled(key: key, folder: self.folder(forKey: key))
+        } else if !self.isDownloaded(key: key) {
+            failure = .notInstalled(key: key, folder: self.folder(forKey: key))
+        } else {
+            do {
+                loaded = try LabelBridgeModel.load(from: self.folder(forKey: key), logger: self.logger)
+            } catch {
+                failure = .loadFailed(key: key, reason: String(describing: error))
+            }
+        }
+
+        self.condition.lock()
+        if let loaded {
+            self.loadedVisual = loaded
+            self.logger.info(
+                "visual model loaded",
+                ["model.key": key, "duration.ms": String(Int(Date().timeIntervalSince(started) * 1000))]
+            )
+        } else if let failure {
+            self.lastLoadError = failure
+            self.logger.error("visual model failed to load", ["model.key": key, "error": failure.description])
+        }
+        self.loadingVisualKey = nil
+        self.condition.broadcast()
+        self.condition.unlock()
+    }
+}
+
+extension ModelRegistry {
+    /// Returns the bytes of a model's weights on disk, or nil when it is not downloaded.
+    public func folderSize(key: String) -> Int? {
+        let folder = self.folder(forKey: key)
+        guard let names = try? FileManager.default.subpathsOfDirectory(atPath: folder) else { return nil }
+        var total = 0
+        for name in names {
+            let path = (folder as NSString).appendingPathComponent(name)
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.intValue
+            total += size ?? 0
+        }
+        return total
+    }
+}

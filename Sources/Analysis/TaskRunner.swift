@@ -1,0 +1,160 @@
+import Foundation
+import JumperCore
+
+/// An error starting or stopping a task.
+public enum TaskError: Error, CustomStringConvertible, Sendable {
+    case stillStopping(taskID: String)
+
+    public var description: String {
+        switch self {
+        case .stillStopping(let taskID):
+            "analysis task '\(taskID)' is still stopping; retry in a few seconds"
+        }
+    }
+}
+
+/// Runs analysis tasks one at a time on a thread of its own and reports their progress.
+///
+/// A new task first asks the running one to stop and waits a short grace period; if the old
+/// task is still running after it, the new one is refused with `TaskError.stillStopping`.
+public final class TaskRunner: @unchecked Sendable {
+    /// How long a new task waits for the previous one to stop before giving up.
+    public static let stopGracePeriod: Duration = .seconds(5)
+    /// How many finished tasks keep their final event for late joiners and pollers.
+    static let rememberedTaskCount = 200
+
+    private let models: ModelRegistry
+    private let reporter: @Sendable (TaskProgress) -> Void
+    private let logger: Logger
+    // The lock protects every field below.
+    private let lock = NSLock()
+    private var running: RunningTask?
+    private var latest: [String: TaskProgress] = [:]
+    private var finishedOrder: [String] = []
+
+    public init(models: ModelRegistry, logger: Logger, reporter: @escaping @Sendable (TaskProgress) -> Void) {
+        self.models = models
+        self.logger = logger
+        self.reporter = reporter
+    }
+
+    /// Returns whether an analysis task is running now.
+    public var isBusy: Bool {
+        self.lock.withLock { self.running != nil }
+    }
+
+    /// The id of the running task, if any.
+    public var runningTaskID: String? {
+        self.lock.withLock { self.running?.id }
+    }
+
+    /// Returns the latest progress of a task, running or finished.
+    public func progress(taskID: String) -> TaskProgress? {
+        self.lock.withLock { self.latest[taskID] }
+    }
+
+    /// Returns the final event of a task that has ended.
+    public func finalEvent(taskID: String) -> TaskProgress? {
+        self.lock.withLock {
+            guard let event = self.latest[taskID], event.isFinal else { return nil }
+            return event
+        }
+    }
+
+    /// Starts an analysis task and returns its id, stopping a running one first.
+    public func start(_ request: AnalysisRequest) async throws -> String {
+        if let previous = self.requestStopOfRunningTask() {
+            let deadline = ContinuousClock.now + Self.stopGracePeriod
+            while self.isBusy && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            if self.isBusy {
+                throw TaskError.stillStopping(taskID: previous)
+            }
+        }
+
+        let task = RunningTask(id: Self.makeTaskID())
+        let accepted: Bool = self.lock.withLock {
+            // Another request may have started a task while this one waited.
+            guard self.running == nil else { return false }
+            self.running = task
+            return true
+        }
+        guard accepted, let current = self.lock.withLock({ self.running }) else {
+            throw TaskError.stillStopping(taskID: self.runningTaskID ?? "unknown")
+        }
+
+        let job = AnalysisJob(
+            taskID: current.id,
+            request: request,
+            models: self.models,
+            isCancelled: { current.isCancelled },
+            logger: self.logger.with("task.id", current.id),
+            publish: { [weak self] progress in self?.publish(progress) }
+        )
+        let thread = Thread { [self] in
+            job.run()
+            self.lock.withLock { self.running = nil }
+        }
+        thread.name = "analysis-task"
+        thread.stackSize = 8 << 20
+        job.publishQueued()
+        thread.start()
+        return current.id
+    }
+
+    /// Asks a task to stop. With no id, the running task is cancelled.
+    public func cancel(taskID: String?) -> (cancelled: Bool, taskID: String?) {
+        self.lock.withLock {
+            guard let running = self.running, taskID == nil || taskID == running.id else {
+                return (false, taskID)
+            }
+            running.cancel()
+            return (true, running.id)
+        }
+    }
+
+    private func requestStopOfRunningTask() -> String? {
+        self.lock.withLock {
+            self.running?.cancel()
+            return self.running?.id
+        }
+    }
+
+    private func publish(_ progress: TaskProgress) {
+        self.lock.withLock {
+            self.latest[progress.taskID] = progress
+            if progress.isFinal {
+                self.finishedOrder.append(progress.taskID)
+                while self.finishedOrder.count > Self.rememberedTaskCount {
+                    self.latest.removeValue(forKey: self.finishedOrder.removeFirst())
+                }
+            }
+        }
+        self.reporter(progress)
+    }
+
+    private static func makeTaskID() -> String {
+        UUID().uuidString.lowercased()
+    }
+}
+
+/// A task's id and its cancel flag, shared between the runner and the task's thread.
+final class RunningTask: @unchecked Sendable {
+    let id: String
+    // The lock protects `cancelled`.
+    private let lock = NSLock()
+    private var cancelled = false
+
+    init(id: String) {
+        self.id = id
+    }
+
+    var isCancelled: Bool {
+        self.lock.withLock { self.cancelled }
+    }
+
+    func cancel() {
+        self.lock.withLock { self.cancelled = true }
+    }
+}
