@@ -46,6 +46,13 @@ let package = Package(
             dependencies: ["API", "HTTPServer", "SocketIO", "JumperCore"]
         ),
 
+        // MARK: - Benchmarks
+        .executableTarget(
+            name: "AnalysisBenchmark",
+            dependencies: ["Analysis", "Media", "Inference", "JumperCore"],
+            path: "Benchmarks/AnalysisBenchmark"
+        ),
+
         // MARK: - Tests, one target per module
         .testTarget(name: "JumperCoreTests", dependencies: ["JumperCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),

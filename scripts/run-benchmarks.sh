@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every benchmark in release mode and prints the results; BENCHMARKS.md records them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cache=${JUMPER_CACHE_DIR:-$PWD/.cache}
+models=${JUMPER_MODELS_DIR:-$cache/models}
+bench_media=$cache/bench-media
+mkdir -p "$bench_media"
+
+# Ten minutes of 1920x1080 30 fps H.264 with a keyframe every 2 s, made from the real photos
+# with a slow zoom so that every frame differs, as in camera footage.
+video=$bench_media/ten-minutes-1080p30.mp4
+if [[ ! -f $video ]]; then
+    photos=/usr/lib/python3/dist-packages/skimage/data
+    ffmpeg -v error -y -loop 1 -t 100 -i "$photos/chelsea.png" -loop 1 -t 100 -i "$photos/coffee.png" \
+        -loop 1 -t 100 -i "$photos/rocket.jpg" -loop 1 -t 100 -i "$photos/motorcycle_left.png" \
+        -loop 1 -t 100 -i "$photos/astronaut.png" -loop 1 -t 100 -i "$photos/horse.png" \
+        -filter_complex "[0][1][2][3][4][5]concat=n=6:v=1:a=0,scale=1920:1080:force_original_aspect_ratio=decrease,pad=1920:1080:(ow-iw)/2:(oh-ih)/2,fps=30,noise=alls=12:allf=t,format=yuv420p[v]" \
+        -map "[v]" -c:v libx264 -preset veryfast -g 60 -crf 23 "$video.tmp.mp4"
+    mv "$video.tmp.mp4" "$video"
+fi
+
+swift build -c release --product jumper
+swift build -c release --product AnalysisBenchmark
+swift build -c release --product SearchBenchmark
+
+echo "== visual analysis: $video (machine: $(nproc) cores, $(uname -m))"
+.build/release/AnalysisBenchmark "$video" "$models"
+
+echo "== text search over 360,000 frames"
+.build/release/SearchBenchmark
+
+echo "== GET /health with wrk (4 threads, 50 connections, 10 s)"
+data_dir=$(mktemp -d)
+port=16699
+JUMPER_LICENSE_KEYS=bench:pro .build/release/jumper serve --port $port --data-dir "$data_dir" \
+    --models-dir "$models" --log-level warning &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$data_dir"' EXIT
+for _ in $(seq 50); do
+    curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break
+    sleep 0.2
+done
+wrk -t4 -c50 -d10s --latency "http://127.0.0.1:$port/api/v1/health"
