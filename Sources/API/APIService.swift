@@ -54,6 +54,8 @@ public final class APIService: Sendable {
             { service, _, fields, _ in try service.loadAnalysisDataForMedia(fields) }
         ),
         ("POST", "/search/text", true, { service, _, fields, _ in try service.searchText(fields) }),
+        ("POST", "/thumbnails", true, { service, _, fields, _ in try service.thumbnails(fields) }),
+        ("POST", "/thumbnails/scene", true, { service, _, fields, _ in try service.sceneThumbnails(fields) }),
     ]
 
     /// Registers every endpoint on the router, wrapped in authentication and error mapping.
