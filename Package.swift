@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "JumperCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalysisStoreTests", dependencies: ["AnalysisStore"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
         .testTarget(name: "APITests", dependencies: ["API"]),
