@@ -106,12 +106,21 @@ struct ResamplingFilter {
         var highest = 0
         for output in outputRange {
             let center = (Double(output) + 0.5) * scale
-            let first = max(Int(center - support + 0.5), 0)
-            let end = min(Int(center + support + 0.5), inputSize)
+            var first = max(Int(center - support + 0.5), 0)
+            var end = min(Int(center + support + 0.5), inputSize)
             var weights: [Double] = []
             for input in first..<end {
                 let distance = abs((Double(input) - center + 0.5) / filterScale)
                 weights.append(max(1 - distance, 0))
+            }
+            // Edge taps of weight zero read pixels for nothing, so they are dropped.
+            while weights.count > 1, weights.last == 0 {
+                weights.removeLast()
+                end -= 1
+            }
+            while weights.count > 1, weights.first == 0 {
+                weights.removeFirst()
+                first += 1
             }
             let total = weights.reduce(0, +)
             let normalised = weights.map { Float(total > 0 ? $0 / total : 0) }
