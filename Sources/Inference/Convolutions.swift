@@ -52,7 +52,8 @@ struct FoldedConvolutionWeights {
     }
 }
 
-/// A 1x1 convolution, computed as one GEMM over the whole batch.
+/// A 1x1 convolution, computed as one GEMM over the whole batch:
+/// `[pixels, inChannels] x [outChannels, inChannels]^T`.
 struct PointwiseConvolution {
     let inChannels: Int
     let outChannels: Int
@@ -62,21 +63,21 @@ struct PointwiseConvolution {
     func apply(_ input: FeatureMap) -> FeatureMap {
         precondition(input.channels == self.inChannels, "pointwise convolution input has \(input.channels) channels")
         var output = FeatureMap(channels: self.outChannels, batch: input.batch, height: input.height, width: input.width)
-        let columns = input.planeCount
         output.values.withUnsafeMutableBufferPointer { target in
             self.parameters.weights.withUnsafeBufferPointer { weights in
                 input.values.withUnsafeBufferPointer { source in
                     matrixMultiply(
-                        weights.baseAddress!,
                         source.baseAddress!,
+                        weights.baseAddress!,
                         into: target.baseAddress!,
-                        m: self.outChannels,
-                        n: columns,
-                        k: self.inChannels
+                        m: input.pixelCount,
+                        n: self.outChannels,
+                        k: self.inChannels,
+                        transposeB: true
                     )
                 }
             }
-            addBiasAndActivation(target, bias: self.parameters.bias, rowLength: columns, relu6: self.relu6)
+            addBiasAndActivation(target, bias: self.parameters.bias, relu6: self.relu6)
         }
         return output
     }
@@ -100,28 +101,28 @@ struct DenseConvolution {
         let patchCount = input.batch * outHeight * outWidth
         let patchLength = self.inChannels * self.kernel * self.kernel
 
-        // im2col: row (channel, ky, kx) of `patches` holds that input tap for every output pixel.
-        var patches = [Float](repeating: 0, count: patchLength * patchCount)
+        // im2col: one row per output pixel, ordered (channel, ky, kx) like the weights
+        var patches = [Float](repeating: 0, count: patchCount * patchLength)
         patches.withUnsafeMutableBufferPointer { patches in
             input.values.withUnsafeBufferPointer { source in
-                for channel in 0..<self.inChannels {
-                    for ky in 0..<self.kernel {
-                        for kx in 0..<self.kernel {
-                            let row = (channel * self.kernel + ky) * self.kernel + kx
-                            var target = row * patchCount
-                            for image in 0..<input.batch {
-                                let plane = (channel * input.batch + image) * input.height * input.width
-                                for oy in 0..<outHeight {
-                                    let iy = oy * self.stride + ky - rows.before
-                                    for ox in 0..<outWidth {
-                                        let ix = ox * self.stride + kx - columns.before
-                                        if iy >= 0, iy < input.height, ix >= 0, ix < input.width {
-                                            patches[target] = source[plane + iy * input.width + ix]
-                                        }
-                                        target += 1
+                var patch = 0
+                for image in 0..<input.batch {
+                    for oy in 0..<outHeight {
+                        for ox in 0..<outWidth {
+                            let target = patches.baseAddress! + patch * patchLength
+                            for ky in 0..<self.kernel {
+                                let iy = oy * self.stride + ky - rows.before
+                                guard iy >= 0, iy < input.height else { continue }
+                                for kx in 0..<self.kernel {
+                                    let ix = ox * self.stride + kx - columns.before
+                                    guard ix >= 0, ix < input.width else { continue }
+                                    let pixel = ((image * input.height + iy) * input.width + ix) * self.inChannels
+                                    for channel in 0..<self.inChannels {
+                                        target[(channel * self.kernel + ky) * self.kernel + kx] = source[pixel + channel]
                                     }
                                 }
                             }
+                            patch += 1
                         }
                     }
                 }
@@ -133,16 +134,17 @@ struct DenseConvolution {
             self.parameters.weights.withUnsafeBufferPointer { weights in
                 patches.withUnsafeBufferPointer { patches in
                     matrixMultiply(
-                        weights.baseAddress!,
                         patches.baseAddress!,
+                        weights.baseAddress!,
                         into: target.baseAddress!,
-                        m: self.outChannels,
-                        n: patchCount,
-                        k: patchLength
+                        m: patchCount,
+                        n: self.outChannels,
+                        k: patchLength,
+                        transposeB: true
                     )
                 }
             }
-            addBiasAndActivation(target, bias: self.parameters.bias, rowLength: patchCount, relu6: true)
+            addBiasAndActivation(target, bias: self.parameters.bias, relu6: true)
         }
         return output
     }

@@ -2,15 +2,34 @@ import Dispatch
 
 /// A depthwise convolution (one k x k filter per channel) with SAME padding, BatchNorm
 /// folded in and ReLU6, written as plain loops because BLAS has no depthwise kernel.
+///
+/// The innermost loop runs over the contiguous channels of one pixel, so it vectorises for
+/// every stride, and padding costs only a skipped tap instead of a padded copy.
 struct DepthwiseConvolution {
     let channels: Int
     let kernel: Int
     let stride: Int
-    /// `[channels][kernel * kernel]` folded weights and one bias per channel.
-    let parameters: FoldedConvolutionWeights
+    /// Folded weights transposed to `[kernel * kernel][channels]`, one bias per channel.
+    private let tapWeights: [Float]
+    private let bias: [Float]
 
-    /// The number of planes handed to each concurrent worker.
-    private static let planesPerChunk = 16
+    /// The number of output rows handed to each concurrent worker.
+    private static let rowsPerChunk = 4
+
+    init(channels: Int, kernel: Int, stride: Int, parameters: FoldedConvolutionWeights) {
+        self.channels = channels
+        self.kernel = kernel
+        self.stride = stride
+        let taps = kernel * kernel
+        var tapWeights = [Float](repeating: 0, count: taps * channels)
+        for channel in 0..<channels {
+            for tap in 0..<taps {
+                tapWeights[tap * channels + channel] = parameters.weights[channel * taps + tap]
+            }
+        }
+        self.tapWeights = tapWeights
+        self.bias = parameters.bias
+    }
 
     func apply(_ input: FeatureMap) -> FeatureMap {
         precondition(input.channels == self.channels, "depthwise convolution input has \(input.channels) channels")
@@ -23,19 +42,17 @@ struct DepthwiseConvolution {
             width: columns.outputSize
         )
 
-        let planeCount = self.channels * input.batch
-        let chunkCount = (planeCount + Self.planesPerChunk - 1) / Self.planesPerChunk
+        let rowCount = input.batch * rows.outputSize
+        let chunkCount = (rowCount + Self.rowsPerChunk - 1) / Self.rowsPerChunk
         output.values.withUnsafeMutableBufferPointer { target in
             input.values.withUnsafeBufferPointer { source in
                 let targetBuffer = SharedFloatBuffer(address: target.baseAddress!)
                 let sourceBuffer = SharedFloatBuffer(address: UnsafeMutablePointer(mutating: source.baseAddress!))
-                // Each chunk writes only its own planes, so the workers never share memory.
+                // Each chunk writes only its own output rows, so the workers never share memory.
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                    let first = chunk * Self.planesPerChunk
-                    let last = min(first + Self.planesPerChunk, planeCount)
-                    self.convolvePlanes(
-                        first..<last,
-                        batch: input.batch,
+                    let first = chunk * Self.rowsPerChunk
+                    self.convolveRows(
+                        first..<min(first + Self.rowsPerChunk, rowCount),
                         inputHeight: input.height,
                         inputWidth: input.width,
                         rows: rows,
@@ -49,9 +66,9 @@ struct DepthwiseConvolution {
         return output
     }
 
-    private func convolvePlanes(
-        _ planes: Range<Int>,
-        batch: Int,
+    /// Computes output rows, numbered `image * outHeight + oy` across the batch.
+    private func convolveRows(
+        _ outputRows: Range<Int>,
         inputHeight: Int,
         inputWidth: Int,
         rows: SamePadding,
@@ -59,50 +76,32 @@ struct DepthwiseConvolution {
         source: UnsafePointer<Float>,
         target: UnsafeMutablePointer<Float>
     ) {
-        let paddedHeight = inputHeight + rows.before + rows.after
-        let paddedWidth = inputWidth + columns.before + columns.after
-        let outHeight = rows.outputSize
+        let channels = self.channels
         let outWidth = columns.outputSize
-        let taps = self.kernel * self.kernel
-        let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedHeight * paddedWidth)
-        padded.initialize(repeating: 0, count: paddedHeight * paddedWidth)
-        defer { padded.deallocate() }
-
-        self.parameters.weights.withUnsafeBufferPointer { weights in
-            for plane in planes {
-                let channel = plane / batch
-                let input = source + plane * inputHeight * inputWidth
-                let output = target + plane * outHeight * outWidth
-
-                // Copy the plane into the zero border once, so the tap loops need no bounds checks.
-                for y in 0..<inputHeight {
-                    let row = padded + (y + rows.before) * paddedWidth + columns.before
-                    row.update(from: input + y * inputWidth, count: inputWidth)
-                }
-
-                let bias = self.parameters.bias[channel]
-                let filter = weights.baseAddress! + channel * taps
-                for oy in 0..<outHeight {
-                    let outRow = output + oy * outWidth
-                    outRow.initialize(repeating: bias, count: outWidth)
-                    for ky in 0..<self.kernel {
-                        let inRow = padded + (oy * self.stride + ky) * paddedWidth
-                        for kx in 0..<self.kernel {
-                            let weight = filter[ky * self.kernel + kx]
-                            let start = inRow + kx
-                            if self.stride == 1 {
-                                for ox in 0..<outWidth {
-                                    outRow[ox] += weight * start[ox]
-                                }
-                            } else {
-                                for ox in 0..<outWidth {
-                                    outRow[ox] += weight * start[ox * self.stride]
+        self.tapWeights.withUnsafeBufferPointer { tapWeights in
+            self.bias.withUnsafeBufferPointer { bias in
+                for outputRow in outputRows {
+                    let image = outputRow / rows.outputSize
+                    let oy = outputRow % rows.outputSize
+                    for ox in 0..<outWidth {
+                        let accumulator = target + (outputRow * outWidth + ox) * channels
+                        accumulator.update(from: bias.baseAddress!, count: channels)
+                        for ky in 0..<self.kernel {
+                            let iy = oy * self.stride + ky - rows.before
+                            guard iy >= 0, iy < inputHeight else { continue }
+                            for kx in 0..<self.kernel {
+                                let ix = ox * self.stride + kx - columns.before
+                                guard ix >= 0, ix < inputWidth else { continue }
+                                let pixel = source + ((image * inputHeight + iy) * inputWidth + ix) * channels
+                                let weights = tapWeights.baseAddress! + (ky * self.kernel + kx) * channels
+                                for channel in 0..<channels {
+                                    accumulator[channel] += weights[channel] * pixel[channel]
                                 }
                             }
                         }
-                    }
-                    for ox in 0..<outWidth {
-                        outRow[ox] = min(max(outRow[ox], 0), 6)
+                        for channel in 0..<channels {
+                            accumulator[channel] = min(max(accumulator[channel], 0), 6)
+                        }
                     }
                 }
             }

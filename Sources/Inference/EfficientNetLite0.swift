@@ -164,13 +164,15 @@ final class EfficientNetLite0: Sendable {
         let batch = images.count
         guard batch > 0 else { return [] }
 
-        // pack the images channel-major: [3][batch][224][224]
-        var packed = [Float](repeating: 0, count: 3 * batch * area)
+        // pack the channels-first images channels-last: [batch][224][224][3]
+        var packed = [Float](repeating: 0, count: batch * area * 3)
         for (imageIndex, image) in images.enumerated() {
             precondition(image.count == 3 * area, "EfficientNet input must be 3 x 224 x 224")
-            for channel in 0..<3 {
-                let target = (channel * batch + imageIndex) * area
-                packed.replaceSubrange(target..<(target + area), with: image[(channel * area)..<((channel + 1) * area)])
+            let base = imageIndex * area * 3
+            for pixel in 0..<area {
+                packed[base + pixel * 3] = image[pixel]
+                packed[base + pixel * 3 + 1] = image[area + pixel]
+                packed[base + pixel * 3 + 2] = image[2 * area + pixel]
             }
         }
 
@@ -181,26 +183,26 @@ final class EfficientNetLite0: Sendable {
         x = self.head.apply(x)
         let pooled = x.spatialMean()
 
-        // classifier: [1000, 1280] x [1280, batch] gives the logits class-major
-        var classMajor = [Float](repeating: 0, count: Self.classCount * batch)
-        classMajor.withUnsafeMutableBufferPointer { target in
+        // classifier: [batch, 1280] x [1000, 1280]^T
+        var logits = [Float](repeating: 0, count: batch * Self.classCount)
+        logits.withUnsafeMutableBufferPointer { target in
             self.classifierWeights.withUnsafeBufferPointer { weights in
                 pooled.withUnsafeBufferPointer { pooled in
                     matrixMultiply(
-                        weights.baseAddress!,
                         pooled.baseAddress!,
+                        weights.baseAddress!,
                         into: target.baseAddress!,
-                        m: Self.classCount,
-                        n: batch,
-                        k: Self.headChannels
+                        m: batch,
+                        n: Self.classCount,
+                        k: Self.headChannels,
+                        transposeB: true
                     )
                 }
             }
+            addBiasAndActivation(target, bias: self.classifierBias, relu6: false)
         }
         return (0..<batch).map { imageIndex in
-            (0..<Self.classCount).map { classIndex in
-                classMajor[classIndex * batch + imageIndex] + self.classifierBias[classIndex]
-            }
+            Array(logits[(imageIndex * Self.classCount)..<((imageIndex + 1) * Self.classCount)])
         }
     }
 }

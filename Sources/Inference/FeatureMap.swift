@@ -1,9 +1,10 @@
 import COpenBLAS
 
-/// A batch of feature maps stored channel-major as `[channels][batch][height][width]`.
+/// A batch of feature maps stored channels-last as `[batch][height][width][channels]`.
 ///
-/// Keeping the batch inside each channel makes a 1x1 convolution over the whole batch one
-/// GEMM of `[outChannels, channels] x [channels, batch * height * width]`.
+/// With the channels of one pixel adjacent, a 1x1 convolution over the whole batch is one
+/// GEMM of `[pixels, channels] x [channels, outChannels]`, and the depthwise loops run over
+/// contiguous channels, which the compiler vectorises.
 struct FeatureMap {
     let channels: Int
     let batch: Int
@@ -30,8 +31,8 @@ struct FeatureMap {
         )
     }
 
-    /// The number of values per channel: batch x height x width.
-    var planeCount: Int {
+    /// The number of pixels over the whole batch: batch x height x width.
+    var pixelCount: Int {
         self.batch * self.height * self.width
     }
 
@@ -48,40 +49,45 @@ struct FeatureMap {
         }
     }
 
-    /// Returns the mean over height and width, shaped `[channels][batch]`.
+    /// Returns the mean over height and width, shaped `[batch][channels]`.
     func spatialMean() -> [Float] {
         let area = self.height * self.width
-        var means = [Float](repeating: 0, count: self.channels * self.batch)
+        var means = [Float](repeating: 0, count: self.batch * self.channels)
         self.values.withUnsafeBufferPointer { source in
-            for plane in 0..<(self.channels * self.batch) {
-                var sum: Float = 0
-                for index in (plane * area)..<((plane + 1) * area) {
-                    sum += source[index]
+            means.withUnsafeMutableBufferPointer { means in
+                for image in 0..<self.batch {
+                    let target = means.baseAddress! + image * self.channels
+                    for pixel in 0..<area {
+                        let row = source.baseAddress! + (image * area + pixel) * self.channels
+                        for channel in 0..<self.channels {
+                            target[channel] += row[channel]
+                        }
+                    }
+                    for channel in 0..<self.channels {
+                        target[channel] /= Float(area)
+                    }
                 }
-                means[plane] = sum / Float(area)
             }
         }
         return means
     }
 }
 
-/// Applies a per-channel bias and an optional ReLU6 to rows of `rowLength` values, in place.
-func addBiasAndActivation(
-    _ values: UnsafeMutableBufferPointer<Float>,
-    bias: [Float],
-    rowLength: Int,
-    relu6: Bool
-) {
-    for row in 0..<bias.count {
-        let shift = bias[row]
-        let start = row * rowLength
-        if relu6 {
-            for index in start..<(start + rowLength) {
-                values[index] = min(max(values[index] + shift, 0), 6)
-            }
-        } else {
-            for index in start..<(start + rowLength) {
-                values[index] += shift
+/// Adds a per-channel bias to each row of `bias.count` values and applies an optional
+/// ReLU6, in place.
+func addBiasAndActivation(_ values: UnsafeMutableBufferPointer<Float>, bias: [Float], relu6: Bool) {
+    let channels = bias.count
+    bias.withUnsafeBufferPointer { bias in
+        for rowStart in stride(from: 0, to: values.count, by: channels) {
+            let row = values.baseAddress! + rowStart
+            if relu6 {
+                for channel in 0..<channels {
+                    row[channel] = min(max(row[channel] + bias[channel], 0), 6)
+                }
+            } else {
+                for channel in 0..<channels {
+                    row[channel] += bias[channel]
+                }
             }
         }
     }
