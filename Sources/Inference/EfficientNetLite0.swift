@@ -1,8 +1,8 @@
 /// EfficientNet-Lite0, the ImageNet-1k classifier of the label bridge, on BLAS.
 ///
-/// Architecture: a 3x3 stride-2 stem to 32 channels, 16 MBConv blocks (1x1 expansion,
-/// depthwise k x k, 1x1 projection; no squeeze-excitation), a 1x1 head to 1280 channels,
-/// global mean and a linear layer to 1000 logits. Convolutions use TensorFlow "SAME" padding,
+/// Architecture: a 3x3 stride-2 stem to 32 channels, then 16 MBConv blocks of 1x1 expansion,
+/// depthwise k x k and 1x1 projection without squeeze-excitation. A 1x1 head to 1280
+/// channels, a global mean and a linear layer give the 1000 logits. Convolutions use TensorFlow "SAME" padding,
 /// activations are ReLU6, BatchNorm (eps 1e-3) is folded into the weights at load time.
 /// Weight names follow the `efficientnet-lite0-57934424.pth` state dict (`_conv_stem`,
 /// `_blocks.N._expand_conv`, `_fc`, ...).

@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 import JumperCore
 
@@ -16,9 +17,9 @@ extension LabelBridgeModel {
 
     /// Loads the model from a folder written by `scripts/fetch-models.sh`.
     ///
-    /// Computes the 1000 class-prompt embeddings on the first load (a few seconds on two
-    /// cores) and caches them in `class-embeddings.f32` in the same folder; later loads read
-    /// that file. A folder that is not writable only costs the recomputation on each load.
+    /// The first load computes the 1000 class-prompt embeddings (about 3 s of CPU time in the
+    /// release benchmark) and caches them in `class-embeddings.f32` in the same folder. Later
+    /// loads read that file. When the folder is not writable, every load recomputes them.
     ///
     /// - Parameters:
     ///   - directory: The `label-bridge-384` folder.
@@ -27,6 +28,7 @@ extension LabelBridgeModel {
     public static func load(from directory: String, logger: Logger) throws -> LabelBridgeModel {
         let logger = logger.with("model.key", Self.key)
         let started = Date()
+        Self.configureBLASThreads(logger: logger)
         func path(_ name: String) -> String {
             (directory as NSString).appendingPathComponent(name)
         }
@@ -76,6 +78,20 @@ extension LabelBridgeModel {
         )
         logger.info("model loaded", ["model.path": directory, "duration.ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
         return model
+    }
+
+    /// Runs OpenBLAS on one thread unless `OPENBLAS_NUM_THREADS` is set.
+    ///
+    /// The setting is process-wide. Measured with the release benchmark on a shared 2-vCPU
+    /// machine: a second BLAS thread raised the CPU time per text query from about 8 to 35 ms
+    /// and per frame from 26 to 33 ms, because its worker spins while the small GEMMs of one
+    /// query finish. The depthwise convolutions still use both cores through Dispatch.
+    private static func configureBLASThreads(logger: Logger) {
+        if let configured = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] {
+            logger.debug("openblas threads set by environment", ["blas.threads": configured])
+            return
+        }
+        openblas_set_num_threads(1)
     }
 
     private static func readJSON(path: String) throws -> JSON {

@@ -8,14 +8,14 @@ public protocol VisualEmbeddingModel: AnyObject, Sendable {
     var modelKey: String { get }
     /// The length of every vector this model returns.
     var dimension: Int { get }
-    /// Embeds upright RGB frames of any size (the media layer gives frames whose shorter side
-    /// is 256); returns one L2-normalised vector per image, in input order.
+    /// Embeds upright RGB frames of any size and returns one L2-normalised vector per image,
+    /// in input order. The media layer delivers frames whose shorter side is 256.
     func embedImages(_ images: [RGBImage]) throws -> [[Float]]
     /// Embeds a text query; returns an L2-normalised vector.
     func embedText(_ text: String) throws -> [Float]
 }
 
-/// One ImageNet class that the label bridge sees in an image.
+/// One ImageNet class predicted for an image, with its probability.
 public struct ImageLabel: Sendable, Equatable {
     /// The ImageNet-1k class index, 0 to 999.
     public let classIndex: Int

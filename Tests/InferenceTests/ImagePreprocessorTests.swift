@@ -43,7 +43,7 @@ import Testing
 
     @Test func downscalingAveragesFineDetail() throws {
         // Alternating black and white columns at 512 x 512 become mid-grey at 256 x 256 when
-        // the filter is antialiased; a plain two-tap bilinear filter would alias to stripes.
+        // the filter is antialiased. A plain two-tap bilinear filter would alias to stripes.
         var pixels = [UInt8](repeating: 0, count: 512 * 512 * 3)
         for y in 0..<512 {
             for x in stride(from: 0, to: 512, by: 2) {
