@@ -62,6 +62,19 @@ import Testing
         }
     }
 
+    @Test func classPromptTokensMatchReference() throws {
+        let model = try TestSupport.model()
+        let summary = try #require(try TestSupport.fixture("minilm-embeddings.json")["class_prompts"])
+        let lines = model.classNames.map { name in
+            model.tokenizer.tokenIDs(for: LabelBridgeModel.prompt(forClassName: name)).map(String.init).joined(separator: ",")
+        }
+        let tokenCount = lines.reduce(0) { $0 + $1.split(separator: ",").count }
+        let hash = String(fnv1a64(lines.joined(separator: "\n")), radix: 16)
+        #expect(lines.count == summary["count"]?.intValue)
+        #expect(tokenCount == summary["token_count"]?.intValue)
+        #expect(String(repeating: "0", count: 16 - hash.count) + hash == summary["ids_fnv1a64"]?.stringValue)
+    }
+
     @Test func textEmbeddingsMatchReference() throws {
         let model = try TestSupport.model()
         let sentences = try #require(try TestSupport.fixture("minilm-embeddings.json")["sentences"]?.arrayValue)

@@ -89,7 +89,30 @@ def text_fixture(model_dir):
         embedding = reference.minilm_embedding(weights, encoding.ids)
         sentences.append({"text": text, "token_ids": encoding.ids, "embedding": rounded(embedding, 7)})
         print(f"{text[:40]!r}: {len(encoding.ids)} tokens {encoding.tokens[:12]}")
-    return {"max_tokens": 128, "sentences": sentences}
+    # All 1000 class prompts, summarised as one FNV-1a hash so the fixture stays small.
+    with open(os.path.join(model_dir, "classes.json"), encoding="utf-8") as file:
+        prompts = [class_prompt(name) for name in json.load(file)]
+    lines = [",".join(str(id) for id in tokenizer.encode(prompt).ids) for prompt in prompts]
+    class_prompts = {
+        "count": len(prompts),
+        "token_count": sum(len(line.split(",")) for line in lines),
+        "ids_fnv1a64": format(fnv1a64("\n".join(lines)), "016x"),
+    }
+    return {"max_tokens": 128, "sentences": sentences, "class_prompts": class_prompts}
+
+
+def class_prompt(name):
+    """Return the text for one ImageNet class, as LabelBridgeModel.prompt(forClassName:) builds it."""
+    if name.lower().startswith(("a ", "an ")):
+        return f"a photo of {name}"
+    return f"a photo of a {name}"
+
+
+def fnv1a64(text):
+    value = 0xCBF29CE484222325
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return value
 
 
 def main():
