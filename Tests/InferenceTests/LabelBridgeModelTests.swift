@@ -22,6 +22,7 @@ import Testing
 
         for (photoIndex, (photo, expectedQuery)) in Self.photoQueries.enumerated() {
             let scores = queryVectors.map { TestSupport.dot(frameVectors[photoIndex], $0) }
+            print("cosines of \(photo): \(scores.map { String(format: "%.3f", $0) }.joined(separator: " "))")
             let best = scores.indices.max { scores[$0] < scores[$1] }!
             #expect(Self.photoQueries[best].1 == expectedQuery, "'\(photo)' scores \(scores) for \(Self.photoQueries.map(\.1))")
         }
