@@ -39,7 +39,7 @@ STORAGE_DTYPES = {
 
 
 class StorageType:
-    """Stands in for a ``torch.*Storage`` class named in the pickle."""
+    """Replacement for a ``torch.*Storage`` class named in the pickle."""
 
     def __init__(self, name):
         if name not in STORAGE_DTYPES:

@@ -1,6 +1,9 @@
 """Write the golden values that InferenceTests compares the Swift networks against.
 
-Usage: make_fixtures.py [MODEL_DIR]   (default: $JUMPER_MODELS_DIR or .cache/models, then label-bridge-384)
+Usage: make_fixtures.py [MODEL_DIR]
+
+MODEL_DIR defaults to $JUMPER_MODELS_DIR/label-bridge-384, or .cache/models/label-bridge-384
+when that variable is unset. Needs numpy and tokenizers (scripts/requirements-test.txt).
 
 Image side: each skimage photo is scaled to exactly 224x224 by the ffmpeg CLI
 (`scale=224:224:flags=bilinear`, rgb24). The Swift test runs the same command, checks the

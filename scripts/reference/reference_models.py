@@ -46,7 +46,7 @@ def load_safetensors(path):
     return tensors
 
 
-# MARK: - EfficientNet-Lite0
+# EfficientNet-Lite0
 
 
 def same_padding(size, kernel, stride):
@@ -121,7 +121,7 @@ def normalise_rgb24(rgb, width, height):
     return ((pixels - IMAGENET_MEAN) / IMAGENET_STD).transpose(2, 0, 1)
 
 
-# MARK: - MiniLM (BERT) sentence encoder
+# MiniLM (BERT) sentence encoder
 
 
 def layer_norm(x, weights, prefix):
