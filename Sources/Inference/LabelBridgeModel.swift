@@ -115,6 +115,6 @@ public final class LabelBridgeModel: VisualEmbeddingModel {
     }
 
     static func topIndices(_ values: [Float], count: Int) -> [Int] {
-        Array(values.indices.sorted { values[$0] > values[$1] }.prefix(count))
+        Array(values.indices.sorted { values[$0] > values[$1] }.prefix(max(count, 0)))
     }
 }

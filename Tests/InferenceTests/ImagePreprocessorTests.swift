@@ -82,6 +82,16 @@ import Testing
         #expect(abs(input[3 * area - 1] - Self.normalised(0, channel: 2)) < 1e-5)
     }
 
+    @Test func tinyImageIsUpscaled() throws {
+        // A 2 x 3 image becomes 256 x 384 before the crop, with every value finite.
+        let pixels: [UInt8] = [0, 0, 0, 255, 255, 255, 10, 20, 30, 40, 50, 60, 200, 100, 0, 0, 100, 200]
+        let input = try ImagePreprocessor.networkInput(from: RGBImage(width: 2, height: 3, pixels: pixels))
+        #expect(input.count == 3 * 224 * 224)
+        #expect(input.allSatisfy { $0.isFinite })
+        #expect(input.min()! >= Self.normalised(0, channel: 0))
+        #expect(input.max()! <= Self.normalised(255, channel: 2))
+    }
+
     @Test func emptyImageIsRejected() {
         #expect(throws: InferenceError.self) {
             _ = try ImagePreprocessor.networkInput(from: RGBImage(width: 0, height: 0, pixels: []))
