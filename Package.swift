@@ -46,6 +46,13 @@ let package = Package(
             dependencies: ["API", "HTTPServer", "SocketIO", "JumperCore"]
         ),
 
+        // MARK: - Benchmarks
+        .executableTarget(
+            name: "SearchBenchmark",
+            dependencies: ["Search", "AnalysisStore", "JumperCore"],
+            path: "Benchmarks/SearchBenchmark"
+        ),
+
         // MARK: - Tests, one target per module
         .testTarget(name: "JumperCoreTests", dependencies: ["JumperCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),

@@ -156,14 +156,30 @@ public struct MediaManifest: Sendable, Equatable {
 }
 
 /// Formats a date as ISO 8601 in UTC with milliseconds (`2026-12-04T16:37:00.123Z`).
+///
+/// Milliseconds are rounded, not truncated, so a date parsed by `parseISO8601` formats
+/// back to the same text and manifest dates do not drift across rewrites.
 func formatISO8601(_ date: Date) -> String {
-    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+    var seconds = time_t(totalMilliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
+    var milliseconds = Int(totalMilliseconds % 1000)
+    if milliseconds < 0 {
+        seconds -= 1
+        milliseconds += 1000
+    }
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    return String(
+        format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+        Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+        Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), milliseconds
+    )
 }
 
-/// Parses an ISO 8601 date with or without fractional seconds.
+/// Parses an ISO 8601 date with or without fractional seconds, rounded to milliseconds.
 func parseISO8601(_ text: String) -> Date? {
-    if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
-        return date
-    }
-    return try? Date(text, strategy: Date.ISO8601FormatStyle())
+    let date = (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
+    guard let date else { return nil }
+    return Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
 }
