@@ -52,13 +52,18 @@ let package = Package(
             dependencies: ["Analysis", "Media", "Inference", "JumperCore"],
             path: "Benchmarks/AnalysisBenchmark"
         ),
+        .executableTarget(
+            name: "SearchBenchmark",
+            dependencies: ["Search", "AnalysisStore", "JumperCore"],
+            path: "Benchmarks/SearchBenchmark"
+        ),
 
         // MARK: - Tests, one target per module
         .testTarget(name: "JumperCoreTests", dependencies: ["JumperCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "JumperCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AnalysisStoreTests", dependencies: ["AnalysisStore"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
         .testTarget(name: "APITests", dependencies: ["API"]),

@@ -1,0 +1,35 @@
+/// An error raised while loading or running a model.
+///
+/// Every case carries the file, tensor or value that failed, and its description says what to
+/// do next.
+public enum InferenceError: Error, CustomStringConvertible, Sendable {
+    /// A model file is missing from the model folder.
+    case missingModelFile(path: String)
+    /// A model file exists but could not be read or parsed.
+    case invalidModelFile(path: String, reason: String)
+    /// A tensor that the architecture needs is absent from a weights file.
+    case missingTensor(name: String, path: String)
+    /// A tensor has a shape other than the architecture expects.
+    case tensorShapeMismatch(name: String, expected: [Int], actual: [Int])
+    /// A tensor is stored in a data type this reader does not convert.
+    case unsupportedTensorType(name: String, dtype: String)
+    /// An input image is too small or malformed to embed.
+    case invalidImage(width: Int, height: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingModelFile(let path):
+            return "model file '\(path)' not found: run scripts/fetch-models.sh to install models"
+        case .invalidModelFile(let path, let reason):
+            return "model file '\(path)' is invalid (\(reason)): run scripts/fetch-models.sh to reinstall models"
+        case .missingTensor(let name, let path):
+            return "tensor '\(name)' not found in '\(path)': run scripts/fetch-models.sh to reinstall models"
+        case .tensorShapeMismatch(let name, let expected, let actual):
+            return "tensor '\(name)' has shape \(actual), expected \(expected): the weights do not match the architecture"
+        case .unsupportedTensorType(let name, let dtype):
+            return "tensor '\(name)' has dtype '\(dtype)', expected F32 or F16"
+        case .invalidImage(let width, let height, let reason):
+            return "image of \(width)x\(height) pixels cannot be embedded: \(reason)"
+        }
+    }
+}

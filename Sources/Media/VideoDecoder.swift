@@ -1,0 +1,172 @@
+import CFFmpeg
+
+/// Decodes the primary video stream of an `InputFile`, with seeking to keyframes.
+///
+/// Not thread-safe: use an instance from one thread at a time.
+final class VideoDecoder {
+    let input: InputFile
+    let stream: UnsafeMutablePointer<AVStream>
+    let codecContext: UnsafeMutablePointer<AVCodecContext>
+    /// The time base of the stream's timestamps, in seconds per unit.
+    let timeBase: AVRational
+    /// The display orientation from the stream's display matrix.
+    let orientation: DisplayOrientation
+
+    /// Demuxer-side filter: returns the discard level for a packet (by its presentation
+    /// timestamp) before it is sent to the decoder, so callers can skip decoding frames they
+    /// will not use.
+    var discardLevel: (Int64) -> AVDiscard = { _ in AVDISCARD_DEFAULT }
+
+    private let packet: UnsafeMutablePointer<AVPacket>
+    private let frame: UnsafeMutablePointer<AVFrame>
+    private var isDemuxerFinished = false
+    private var isDecoderFinished = false
+
+    /// Opens a decoder for the primary video stream of `input`, using `threadCount` frame threads.
+    ///
+    /// - Throws: `MediaError.unsupported` when the file has no video stream or no decoder for
+    ///   its codec; `.decodeFailed` when an FFmpeg call fails.
+    init(input: InputFile, threadCount: Int32 = 2) throws(MediaError) {
+        guard let stream = input.primaryVideoStream() else {
+            throw MediaError.unsupported(path: input.path, reason: "the file has no video stream")
+        }
+        let parameters = stream.pointee.codecpar!
+        guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
+            let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
+            throw MediaError.unsupported(path: input.path, reason: "no decoder for codec '\(name)'")
+        }
+        guard let context = avcodec_alloc_context3(codec) else {
+            throw MediaError.decodeFailed(path: input.path, function: "avcodec_alloc_context3", reason: "out of memory")
+        }
+        var contextForCleanup: UnsafeMutablePointer<AVCodecContext>? = context
+        do {
+            try FFmpegSupport.check(
+                avcodec_parameters_to_context(context, parameters),
+                "avcodec_parameters_to_context",
+                path: input.path
+            )
+            context.pointee.thread_count = threadCount
+            context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+            context.pointee.pkt_timebase = stream.pointee.time_base
+            try FFmpegSupport.check(avcodec_open2(context, codec, nil), "avcodec_open2", path: input.path)
+        } catch {
+            avcodec_free_context(&contextForCleanup)
+            throw error
+        }
+
+        // Let the demuxer drop the packets of every other stream without handing them over.
+        for other in input.streams where other != stream {
+            other.pointee.discard = AVDISCARD_ALL
+        }
+
+        self.input = input
+        self.stream = stream
+        self.codecContext = context
+        self.timeBase = stream.pointee.time_base
+        self.orientation = DisplayOrientation(stream: stream)
+        self.packet = av_packet_alloc()
+        self.frame = av_frame_alloc()
+    }
+
+    deinit {
+        var context: UnsafeMutablePointer<AVCodecContext>? = self.codecContext
+        avcodec_free_context(&context)
+        var packet: UnsafeMutablePointer<AVPacket>? = self.packet
+        av_packet_free(&packet)
+        var frame: UnsafeMutablePointer<AVFrame>? = self.frame
+        av_frame_free(&frame)
+    }
+
+    var path: String {
+        self.input.path
+    }
+
+    /// Decodes the next frame in presentation order. The returned frame belongs to the
+    /// decoder and stays valid until the next call to `decodeNextFrame` or `seek`; move its
+    /// reference out with `av_frame_move_ref` to keep it. Returns nil at the end of the stream.
+    ///
+    /// - Throws: `MediaError.decodeFailed` naming the failing call.
+    func decodeNextFrame() throws(MediaError) -> UnsafeMutablePointer<AVFrame>? {
+        while !self.isDecoderFinished {
+            let receiveCode = avcodec_receive_frame(self.codecContext, self.frame)
+            if receiveCode >= 0 {
+                return self.frame
+            }
+            if receiveCode == FFmpegSupport.endOfFile {
+                self.isDecoderFinished = true
+                return nil
+            }
+            if receiveCode != FFmpegSupport.tryAgain {
+                try FFmpegSupport.check(receiveCode, "avcodec_receive_frame", path: self.path)
+            }
+            try self.sendNextPacket()
+        }
+        return nil
+    }
+
+    /// Seeks to the keyframe at or before `timestamp` (in stream time base) and resets the
+    /// decoder, so the next decoded frame is that keyframe or a frame shortly after it.
+    ///
+    /// - Throws: `MediaError.decodeFailed` when `av_seek_frame` fails.
+    func seek(toKeyframeAtOrBefore timestamp: Int64) throws(MediaError) {
+        let index = self.stream.pointee.index
+        try FFmpegSupport.check(
+            av_seek_frame(self.input.formatContext, index, timestamp, AVSEEK_FLAG_BACKWARD),
+            "av_seek_frame",
+            path: self.path
+        )
+        avcodec_flush_buffers(self.codecContext)
+        self.isDemuxerFinished = false
+        self.isDecoderFinished = false
+    }
+
+    /// Returns the timestamp of the last keyframe at or before `timestamp` according to the
+    /// demuxer's index, or nil when the index has no such entry (or no index exists). The
+    /// index stores decoding timestamps, which for a keyframe are at or slightly below its
+    /// presentation timestamp.
+    func indexedKeyframe(atOrBefore timestamp: Int64) -> Int64? {
+        guard avformat_index_get_entries_count(self.stream) > 0,
+            let entry = avformat_index_get_entry_from_timestamp(self.stream, timestamp, AVSEEK_FLAG_BACKWARD)
+        else {
+            return nil
+        }
+        guard (entry.pointee.flags & AVINDEX_KEYFRAME) != 0 else { return nil }
+        return entry.pointee.timestamp
+    }
+
+    private func sendNextPacket() throws(MediaError) {
+        if self.isDemuxerFinished {
+            // The flush packet was sent already; receive_frame drains until AVERROR_EOF.
+            return
+        }
+        while true {
+            let readCode = av_read_frame(self.input.formatContext, self.packet)
+            if readCode == FFmpegSupport.endOfFile {
+                self.isDemuxerFinished = true
+                try self.send(nil)
+                return
+            }
+            try FFmpegSupport.check(readCode, "av_read_frame", path: self.path)
+            defer { av_packet_unref(self.packet) }
+            if self.packet.pointee.stream_index != self.stream.pointee.index {
+                continue
+            }
+            let timestamp = self.packet.pointee.pts != FFmpegSupport.noTimestamp
+                ? self.packet.pointee.pts : self.packet.pointee.dts
+            self.codecContext.pointee.skip_frame = self.discardLevel(timestamp)
+            try self.send(self.packet)
+            return
+        }
+    }
+
+    private func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(MediaError) {
+        let code = avcodec_send_packet(self.codecContext, packet)
+        // Invalid data in one packet is a damaged frame, not a reason to give up on the file;
+        // the decoder conceals it and later frames still decode.
+        if code < 0 && code != FFmpegSupport.tryAgain && code != FFmpegSupport.invalidData
+            && code != FFmpegSupport.endOfFile
+        {
+            try FFmpegSupport.check(code, "avcodec_send_packet", path: self.path)
+        }
+    }
+}

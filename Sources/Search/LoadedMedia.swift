@@ -1,0 +1,57 @@
+import AnalysisStore
+
+/// One media's visual analysis as the index keeps it: the header, the vectors as a
+/// contiguous row-major Float32 matrix and each frame's scene. Immutable once built, so
+/// searches read it without holding the index lock.
+final class LoadedMedia: Sendable {
+    let cacheDirectory: CacheDirectory
+    let header: VisualFileHeader
+    /// `frameCount x dimension` matrix, row-major.
+    let vectors: [Float]
+    /// Index into `header.sceneStarts` of each frame's scene.
+    let sceneIndexOfFrame: [Int32]
+
+    init(cacheDirectory: CacheDirectory, header: VisualFileHeader, vectors: [Float]) {
+        self.cacheDirectory = cacheDirectory
+        self.header = header
+        self.vectors = vectors
+        self.sceneIndexOfFrame = Self.assignScenes(frameTimes: header.frameTimes, sceneStarts: header.sceneStarts)
+    }
+
+    var hashString: String { self.header.hashString }
+    var modelKey: String { self.header.modelKey }
+    var dimension: Int { self.header.dimension }
+    var frameCount: Int { self.header.frameCount }
+
+    /// Returns the start and end in seconds of a scene; the last scene ends at the duration.
+    func sceneBounds(_ sceneIndex: Int) -> (start: Double, end: Double) {
+        let starts = self.header.sceneStarts
+        let start = starts[sceneIndex]
+        let end = sceneIndex + 1 < starts.count ? starts[sceneIndex + 1] : max(start, self.header.duration)
+        return (start, end)
+    }
+
+    var summary: LoadedMediaSummary {
+        LoadedMediaSummary(
+            hashString: self.hashString,
+            sourcePath: self.header.sourcePath,
+            modelKey: self.modelKey,
+            dimension: self.dimension,
+            frameCount: self.frameCount,
+            sceneCount: self.header.sceneStarts.count,
+            duration: self.header.duration
+        )
+    }
+
+    /// Maps each frame to the scene `[sceneStarts[i], sceneStarts[i + 1])` holding its time.
+    /// Both lists are sorted, so one merge-like pass suffices.
+    private static func assignScenes(frameTimes: [Double], sceneStarts: [Double]) -> [Int32] {
+        var scene = 0
+        return frameTimes.map { time in
+            while scene + 1 < sceneStarts.count && sceneStarts[scene + 1] <= time {
+                scene += 1
+            }
+            return Int32(scene)
+        }
+    }
+}

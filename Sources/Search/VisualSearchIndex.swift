@@ -1,0 +1,152 @@
+import AnalysisStore
+import Foundation
+import JumperCore
+
+/// An in-memory index of the visual analyses of one or more cache folders, searched with
+/// BLAS.
+///
+/// All methods may be called from any thread and block while they read files or score.
+/// Loads read files outside the lock, and searches copy the list of loaded media under the
+/// lock, then score without it, so searches run while other media load. Call it from
+/// threads you own (HTTP handler threads), not for long on the Swift cooperative pool.
+public final class VisualSearchIndex: @unchecked Sendable {
+    let logger: Logger
+    // The lock protects `mediaByFolder`; the `LoadedMedia` values it holds are immutable.
+    private let lock = NSLock()
+    /// Loaded media by normalised cache folder path, then by content hash.
+    private var mediaByFolder: [String: [String: LoadedMedia]] = [:]
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    // MARK: - Loading
+
+    /// Loads every visual analysis in the cache folder, skipping those already loaded
+    /// whose file is unchanged, and drops loaded media whose file has disappeared.
+    ///
+    /// - Throws: `StoreError` when the folder cannot be listed. A damaged analysis file does
+    ///   not throw: it is logged and listed in `failures`.
+    public func loadAll(cacheDirectory: CacheDirectory) throws -> LoadSummary {
+        let hashStrings = try cacheDirectory.allHashStrings()
+        var summary = try self.load(cacheDirectory: cacheDirectory, hashStrings: hashStrings)
+
+        // hash folders without a visual file (audio-only media) are not missing here
+        summary.missingHashStrings = []
+        let present = Set(summary.loaded.map(\.hashString))
+        self.lock.lock()
+        let before = self.mediaByFolder[cacheDirectory.path]?.count ?? 0
+        self.mediaByFolder[cacheDirectory.path] = self.mediaByFolder[cacheDirectory.path]?.filter { hash, _ in
+            present.contains(hash)
+        }
+        summary.removedCount = before - (self.mediaByFolder[cacheDirectory.path]?.count ?? 0)
+        self.lock.unlock()
+        return summary
+    }
+
+    /// Loads the visual analyses of these content hashes, skipping those already loaded
+    /// whose file is unchanged.
+    ///
+    /// - Returns: what was loaded, which hashes have no visual analysis and which failed.
+    /// - Throws: `StoreError.invalidHashString` for a malformed hash.
+    public func load(cacheDirectory: CacheDirectory, hashStrings: [String]) throws -> LoadSummary {
+        let start = ContinuousClock.now
+        var summary = LoadSummary()
+        for hashString in Set(hashStrings).sorted() {
+            guard isValidHashString(hashString) else { throw StoreError.invalidHashString(hashString) }
+            self.loadOne(cacheDirectory: cacheDirectory, hashString: hashString, into: &summary)
+        }
+        let elapsed = ContinuousClock.now - start
+        self.logger.info(
+            "visual analyses loaded",
+            [
+                "cache.dir": cacheDirectory.path,
+                "media.loaded": String(summary.newlyLoadedCount),
+                "media.unchanged": String(summary.unchangedCount),
+                "media.missing": String(summary.missingHashStrings.count),
+                "media.failed": String(summary.failures.count),
+                "duration.ms": String(elapsed.milliseconds),
+            ]
+        )
+        return summary
+    }
+
+    private func loadOne(cacheDirectory: CacheDirectory, hashString: String, into summary: inout LoadSummary) {
+        let path = cacheDirectory.visualAnalysisPath(hashString: hashString)
+        do {
+            guard let identity = try FileIdentity.ofFile(atPath: path) else {
+                self.remove(hashString: hashString, cacheDirectoryPath: cacheDirectory.path)
+                summary.missingHashStrings.append(hashString)
+                return
+            }
+            if let existing = self.media(hashString: hashString, cacheDirectoryPath: cacheDirectory.path),
+                existing.header.identity == identity
+            {
+                summary.unchangedCount += 1
+                summary.loaded.append(existing.summary)
+                return
+            }
+            guard let (header, vectors) = try cacheDirectory.readVisualVectors(hashString: hashString) else {
+                self.remove(hashString: hashString, cacheDirectoryPath: cacheDirectory.path)
+                summary.missingHashStrings.append(hashString)
+                return
+            }
+            let media = LoadedMedia(cacheDirectory: cacheDirectory, header: header, vectors: vectors)
+            self.lock.lock()
+            self.mediaByFolder[cacheDirectory.path, default: [:]][hashString] = media
+            self.lock.unlock()
+            summary.newlyLoadedCount += 1
+            summary.loaded.append(media.summary)
+        } catch {
+            // a file replaced by a damaged one must not keep serving the old vectors
+            self.remove(hashString: hashString, cacheDirectoryPath: cacheDirectory.path)
+            summary.failures.append(LoadFailure(hashString: hashString, message: "\(error)"))
+            self.logger.error(
+                "visual analysis load failed",
+                ["cache.dir": cacheDirectory.path, "media.hash": hashString, "error": "\(error)"]
+            )
+        }
+    }
+
+    // MARK: - Inspection
+
+    /// Lists the media loaded for a cache folder, sorted by hash.
+    public func loadedEntries(cacheDirectoryPath: String) -> [LoadedMediaSummary] {
+        self.snapshot(cacheDirectoryPath: cacheDirectoryPath).map(\.summary)
+    }
+
+    /// Drops every loaded media of a cache folder from memory.
+    public func unloadAll(cacheDirectoryPath: String) {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        self.mediaByFolder[CacheDirectory.normalizedPath(cacheDirectoryPath)] = nil
+    }
+
+    /// Returns the loaded media of a cache folder, sorted by hash.
+    func snapshot(cacheDirectoryPath: String) -> [LoadedMedia] {
+        self.lock.lock()
+        let media = self.mediaByFolder[CacheDirectory.normalizedPath(cacheDirectoryPath)] ?? [:]
+        self.lock.unlock()
+        return media.keys.sorted().map { media[$0]! }
+    }
+
+    private func media(hashString: String, cacheDirectoryPath: String) -> LoadedMedia? {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        return self.mediaByFolder[cacheDirectoryPath]?[hashString]
+    }
+
+    private func remove(hashString: String, cacheDirectoryPath: String) {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        self.mediaByFolder[cacheDirectoryPath]?[hashString] = nil
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
