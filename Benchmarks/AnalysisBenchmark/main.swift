@@ -13,7 +13,7 @@ guard arguments.count == 3 else {
     FileHandle.standardError.write(Data("usage: AnalysisBenchmark VIDEO MODELS_DIR\n".utf8))
     exit(64)
 }
-let videoPath = arguments[1]
+let videoPath = URL(fileURLWithPath: arguments[1]).standardizedFileURL.path
 let modelsDirectory = arguments[2]
 let logger = Logger(label: "bench", minimumLevel: .warning)
 

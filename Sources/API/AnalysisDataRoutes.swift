@@ -19,7 +19,7 @@ extension APIService {
         var missing: [String] = []
         for path in paths {
             guard let hash = try? self.hashes.hashString(path: path),
-                cache.hasVisualAnalysis(hashString: hash, modelKey: nil)
+                cache.hasAnyVisualAnalysis(hashString: hash)
             else {
                 missing.append(path)
                 continue

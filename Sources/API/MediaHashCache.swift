@@ -1,3 +1,4 @@
+import AnalysisStore
 import Foundation
 import Media
 
@@ -32,5 +33,12 @@ final class MediaHashCache: @unchecked Sendable {
             self.hashes[key] = hash
         }
         return hash
+    }
+}
+
+extension CacheDirectory {
+    /// Returns whether a readable visual analysis of any model exists for the hash.
+    func hasAnyVisualAnalysis(hashString: String) -> Bool {
+        (try? self.readVisualHeader(hashString: hashString)) != nil
     }
 }

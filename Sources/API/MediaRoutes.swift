@@ -16,7 +16,7 @@ extension APIService {
                 let info = try MediaProbe.probe(path: path)
                 var object = info.metadataJSON().objectValue ?? JSONObject()
                 if let cache {
-                    let visual = cache.hasVisualAnalysis(hashString: info.hashString, modelKey: nil)
+                    let visual = cache.hasAnyVisualAnalysis(hashString: info.hashString)
                     object["analyzed"] = ["visual": .bool(visual), "speech": false, "faces": false]
                 }
                 metadata.append(.object(object))

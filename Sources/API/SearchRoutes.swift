@@ -39,7 +39,12 @@ extension APIService {
             minScore: options.minScore,
             allowedFrames: nil
         )
-        let matches = self.index.search(query)
+        let matches: [VisualMatch]
+        do {
+            matches = try self.index.searchDetailed(query).matches
+        } catch {
+            throw APIError.badRequest("The search was rejected: \(error).")
+        }
         let shaped = matches.map { match in shape(match, options: options) }
         return .json(["matches": .array(shaped), "model_key": .string(model.modelKey)])
     }

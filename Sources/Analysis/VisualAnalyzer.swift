@@ -54,7 +54,7 @@ struct VisualAnalyzer {
         }
         try flush()
         guard !frameTimes.isEmpty else {
-            throw MediaError.decodeFailed(path: info.path, reason: "no picture could be decoded")
+            throw MediaError.unsupported(path: info.path, reason: "no picture could be decoded")
         }
 
         return VisualAnalysis(
