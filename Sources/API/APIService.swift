@@ -59,7 +59,7 @@ public final class APIService: Sendable {
     ]
 
     /// Registers every endpoint on the router, wrapped in authentication and error mapping.
-    public func register(on router: Router) {
+    public func register(on router: inout Router) {
         for endpoint in Self.endpoints {
             let handler = endpoint.handler
             let needsKey = endpoint.needsKey

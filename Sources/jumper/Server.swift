@@ -39,9 +39,10 @@ struct Server {
             configuration: HTTPServerConfiguration(host: self.options.host, port: self.options.port),
             logger: self.logger.labelled("jumper.http")
         )
-        let router = Router(errorResponse: { error, request in api.response(for: error, request: request) })
-        api.register(on: router)
-        http.setRequestHandler { request in await router.handle(request) }
+        var router = Router(errorMapper: { error, request in api.response(for: error, request: request) })
+        api.register(on: &router)
+        let routes = router
+        http.setRequestHandler { request in await routes.handle(request) }
         socket.attach(to: http)
         try http.start()
 
