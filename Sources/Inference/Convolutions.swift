@@ -60,9 +60,16 @@ struct PointwiseConvolution {
     let parameters: FoldedConvolutionWeights
     let relu6: Bool
 
-    func apply(_ input: FeatureMap) -> FeatureMap {
+    /// Returns the convolved map, whose values come from `pool` (the GEMM overwrites them all).
+    func apply(_ input: FeatureMap, pool: ActivationPool) -> FeatureMap {
         precondition(input.channels == self.inChannels, "pointwise convolution input has \(input.channels) channels")
-        var output = FeatureMap(channels: self.outChannels, batch: input.batch, height: input.height, width: input.width)
+        var output = FeatureMap(
+            channels: self.outChannels,
+            batch: input.batch,
+            height: input.height,
+            width: input.width,
+            pool: pool
+        )
         output.values.withUnsafeMutableBufferPointer { target in
             self.parameters.weights.withUnsafeBufferPointer { weights in
                 input.values.withUnsafeBufferPointer { source in
@@ -92,7 +99,8 @@ struct DenseConvolution {
     let stride: Int
     let parameters: FoldedConvolutionWeights
 
-    func apply(_ input: FeatureMap) -> FeatureMap {
+    /// Returns the convolved map, whose values come from `pool` (the GEMM overwrites them all).
+    func apply(_ input: FeatureMap, pool: ActivationPool) -> FeatureMap {
         precondition(input.channels == self.inChannels, "convolution input has \(input.channels) channels")
         let rows = SamePadding(inputSize: input.height, kernel: self.kernel, stride: self.stride)
         let columns = SamePadding(inputSize: input.width, kernel: self.kernel, stride: self.stride)
@@ -129,7 +137,7 @@ struct DenseConvolution {
             }
         }
 
-        var output = FeatureMap(channels: self.outChannels, batch: input.batch, height: outHeight, width: outWidth)
+        var output = FeatureMap(channels: self.outChannels, batch: input.batch, height: outHeight, width: outWidth, pool: pool)
         output.values.withUnsafeMutableBufferPointer { target in
             self.parameters.weights.withUnsafeBufferPointer { weights in
                 patches.withUnsafeBufferPointer { patches in

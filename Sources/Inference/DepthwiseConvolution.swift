@@ -31,7 +31,8 @@ struct DepthwiseConvolution {
         self.bias = parameters.bias
     }
 
-    func apply(_ input: FeatureMap) -> FeatureMap {
+    /// Returns the convolved map, whose values come from `pool` (every output value is written).
+    func apply(_ input: FeatureMap, pool: ActivationPool) -> FeatureMap {
         precondition(input.channels == self.channels, "depthwise convolution input has \(input.channels) channels")
         let rows = SamePadding(inputSize: input.height, kernel: self.kernel, stride: self.stride)
         let columns = SamePadding(inputSize: input.width, kernel: self.kernel, stride: self.stride)
@@ -39,7 +40,8 @@ struct DepthwiseConvolution {
             channels: self.channels,
             batch: input.batch,
             height: rows.outputSize,
-            width: columns.outputSize
+            width: columns.outputSize,
+            pool: pool
         )
 
         let rowCount = input.batch * rows.outputSize

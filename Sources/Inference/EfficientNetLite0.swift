@@ -40,17 +40,22 @@ final class EfficientNetLite0: Sendable {
         let project: PointwiseConvolution
         let hasResidual: Bool
 
-        func apply(_ input: FeatureMap) -> FeatureMap {
-            var x = input
+        /// Returns the block output and hands every intermediate map back to `pool`.
+        func apply(_ input: FeatureMap, pool: ActivationPool) -> FeatureMap {
+            var expanded = input
             if let expand = self.expand {
-                x = expand.apply(x)
+                expanded = expand.apply(input, pool: pool)
             }
-            x = self.depthwise.apply(x)
-            x = self.project.apply(x)
+            var filtered = self.depthwise.apply(expanded, pool: pool)
+            if self.expand != nil {
+                pool.recycle(&expanded.values)
+            }
+            var output = self.project.apply(filtered, pool: pool)
+            pool.recycle(&filtered.values)
             if self.hasResidual {
-                x.add(input)
+                output.add(input)
             }
-            return x
+            return output
         }
     }
 
@@ -59,6 +64,7 @@ final class EfficientNetLite0: Sendable {
     private let head: PointwiseConvolution
     private let classifierWeights: [Float]
     private let classifierBias: [Float]
+    private let pool = ActivationPool()
 
     /// Loads and folds the weights from a converted `safetensors` file.
     ///
@@ -176,12 +182,16 @@ final class EfficientNetLite0: Sendable {
             }
         }
 
-        var x = self.stem.apply(FeatureMap(channels: 3, batch: batch, height: size, width: size, values: packed))
+        var x = self.stem.apply(FeatureMap(channels: 3, batch: batch, height: size, width: size, values: packed), pool: self.pool)
         for block in self.blocks {
-            x = block.apply(x)
+            let output = block.apply(x, pool: self.pool)
+            self.pool.recycle(&x.values)
+            x = output
         }
-        x = self.head.apply(x)
-        let pooled = x.spatialMean()
+        var head = self.head.apply(x, pool: self.pool)
+        self.pool.recycle(&x.values)
+        let pooled = head.spatialMean()
+        self.pool.recycle(&head.values)
 
         // classifier: [batch, 1280] x [1000, 1280]^T
         var logits = [Float](repeating: 0, count: batch * Self.classCount)

@@ -31,6 +31,18 @@ struct FeatureMap {
         )
     }
 
+    /// Creates a map whose values come from `pool` with unspecified contents, for layers that
+    /// overwrite every value.
+    init(channels: Int, batch: Int, height: Int, width: Int, pool: ActivationPool) {
+        self.init(
+            channels: channels,
+            batch: batch,
+            height: height,
+            width: width,
+            values: pool.take(count: channels * batch * height * width)
+        )
+    }
+
     /// The number of pixels over the whole batch: batch x height x width.
     var pixelCount: Int {
         self.batch * self.height * self.width
