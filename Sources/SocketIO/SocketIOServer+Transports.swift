@@ -61,7 +61,10 @@ extension SocketIOServer {
 
         switch request.method {
         case "GET":
-            switch client.poll(timeout: self.configuration.pingInterval) {
+            // The next ping arrives within pingInterval, so a poll normally ends with it. The
+            // extra second stays below python-engineio's poll timeout of
+            // max(pingInterval, pingTimeout) + 5 s.
+            switch client.poll(timeout: self.configuration.pingInterval + 1) {
             case .success(let packets):
                 return Self.payloadResponse(packets)
             case .failure(let rejection):

@@ -139,3 +139,13 @@ func hundredClientsReceiveBroadcast() async throws {
     #expect(result.output.contains("OK \(count) clients"), "many_clients.py printed:\n\(result.output)")
     try await server.stop()
 }
+
+@Test(.timeLimit(.minutes(1)))
+func webSocketAnswersPingAndJoinsFragments() async throws {
+    let server = try SocketIOTestServer()
+    let script = try PythonScript("websocket_frames.py", arguments: [String(server.http.port)])
+    let result = try await script.finish(timeoutSeconds: 30)
+    #expect(result.status == 0, "websocket_frames.py failed:\n\(result.output)")
+    #expect(result.output.contains("OK ping, pong and fragments"), "websocket_frames.py printed:\n\(result.output)")
+    try await server.stop()
+}
