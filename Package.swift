@@ -46,6 +46,9 @@ let package = Package(
             dependencies: ["API", "HTTPServer", "SocketIO", "JumperCore"]
         ),
 
+        // MARK: - Benchmarks
+        .executableTarget(name: "MediaBenchmark", dependencies: ["Media"], path: "Benchmarks/MediaBenchmark"),
+
         // MARK: - Tests, one target per module
         .testTarget(name: "JumperCoreTests", dependencies: ["JumperCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),

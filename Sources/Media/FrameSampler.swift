@@ -29,6 +29,11 @@ public final class FrameSampler {
     /// Seek only when the keyframe is at least this far (stream time base) past the last decoded
     /// frame; shorter gaps decode faster than a decoder flush and restart.
     private let seekThreshold: Int64
+    /// Whether non-reference frames well before each target are left undecoded.
+    private let skipsNonReferenceFrames: Bool
+    /// How far before a target (stream time base) frames must be decoded in full: three
+    /// nominal frame durations, or 0.1 s when the frame rate is unknown.
+    private let skipMargin: Int64
 
     private var origin: Int64?
     private var nextIndex = 0
@@ -57,9 +62,18 @@ public final class FrameSampler {
     /// - Parameters:
     ///   - path: a video or image file.
     ///   - shortSide: the shorter side of every output image, in pixels (at least 1).
+    ///   - seeksToKeyframes: whether to seek over frames between sampled times when the index
+    ///     allows it; false decodes every frame up to each target (for benchmarks).
+    ///   - skipsNonReferenceFrames: whether the decoder may drop non-reference frames that are
+    ///     more than three frame durations before the next sampled time (for benchmarks).
     /// - Throws: `MediaError` when the file is missing, empty, not media, has no video stream,
     ///   is larger than `VideoDecoder.maxPixels`, or its decoder cannot be opened.
-    public init(path: String, shortSide: Int = 256) throws {
+    public init(
+        path: String,
+        shortSide: Int = 256,
+        seeksToKeyframes: Bool = true,
+        skipsNonReferenceFrames: Bool = true
+    ) throws {
         precondition(shortSide > 0, "shortSide must be positive")
         let input = try InputFile(path: path)
         let decoder = try VideoDecoder(input: input)
@@ -84,6 +98,10 @@ public final class FrameSampler {
             self.nominalFrameDuration = 0
         }
         self.seekThreshold = av_rescale_q(1, AVRational(num: 1, den: 2), timeBase)
+        self.isSeekingUseful = seeksToKeyframes
+        self.skipsNonReferenceFrames = skipsNonReferenceFrames
+        let tenthOfSecond = av_rescale_q(1, AVRational(num: 1, den: 10), timeBase)
+        self.skipMargin = self.nominalFrameDuration > 0 ? 3 * self.nominalFrameDuration : tenthOfSecond
         self.candidate = av_frame_alloc()
         self.pending = av_frame_alloc()
     }
@@ -115,6 +133,7 @@ public final class FrameSampler {
                 frameTimestamp = pendingTimestamp
             } else {
                 try self.seekAheadIfWorthwhile()
+                self.updateSkipLimit()
                 guard let decoded = try self.decoder.decodeNextFrame() else {
                     return try self.frameAtEndOfStream()
                 }
@@ -201,7 +220,9 @@ public final class FrameSampler {
         else {
             return
         }
-        try self.decoder.seek(toKeyframeAtOrBefore: keyframe)
+        // Demuxers seek by presentation time: the mov demuxer skips a keyframe presented after
+        // the requested time, so asking for the index entry (a decoding time) would land earlier.
+        try self.decoder.seek(toKeyframeAtOrBefore: target)
         self.timestampBeforeSeek = lastDecoded
         // Frames between the old candidate and the keyframe were skipped, so it is stale.
         self.clearCandidate()
@@ -211,6 +232,21 @@ public final class FrameSampler {
         av_frame_unref(self.candidate)
         self.candidateTimestamp = nil
         self.candidateImage = nil
+    }
+
+    /// Lets the decoder drop non-reference frames presented well before the next target.
+    ///
+    /// A frame more than `skipMargin` before the target cannot be the one on screen at the
+    /// target as long as some frame lies within the margin, which holds for constant frame
+    /// rates. NOTE: in variable-frame-rate video with a gap longer than the margin just before
+    /// a target, the sampled frame can be up to one run of non-reference frames earlier.
+    private func updateSkipLimit() {
+        guard self.skipsNonReferenceFrames, let origin = self.origin, self.candidateTimestamp != nil else {
+            self.decoder.nonReferenceSkipLimit = Int64.min
+            return
+        }
+        let target = self.targetTimestamp(index: self.nextIndex, origin: origin)
+        self.decoder.nonReferenceSkipLimit = target - self.skipMargin
     }
 
     private func recoverFromOvershoot() throws(MediaError) {

@@ -12,10 +12,10 @@ final class VideoDecoder {
     /// The display orientation from the stream's display matrix.
     let orientation: DisplayOrientation
 
-    /// Demuxer-side filter: returns the discard level for a packet (by its presentation
-    /// timestamp) before it is sent to the decoder, so callers can skip decoding frames they
-    /// will not use.
-    var discardLevel: (Int64) -> AVDiscard = { _ in AVDISCARD_DEFAULT }
+    /// Packets presented before this timestamp (stream time base) are decoded with
+    /// `skip_frame = AVDISCARD_NONREF`: the decoder drops them when no other frame references
+    /// them. Callers raise it to skip frames they will not use; `Int64.min` skips nothing.
+    var nonReferenceSkipLimit = Int64.min
 
     private let packet: UnsafeMutablePointer<AVPacket>
     private let frame: UnsafeMutablePointer<AVFrame>
@@ -104,8 +104,10 @@ final class VideoDecoder {
         return nil
     }
 
-    /// Seeks to the keyframe at or before `timestamp` (in stream time base) and resets the
-    /// decoder, so the next decoded frame is that keyframe or a frame shortly after it.
+    /// Seeks to the keyframe presented at or before `timestamp` and resets the decoder, so the
+    /// next decoded frame is that keyframe or a frame shortly after it. `timestamp` is a
+    /// presentation time in stream time base units. Demuxers may land further back when that
+    /// keyframe cannot start decoding, such as an open-GOP frame.
     ///
     /// - Throws: `MediaError.decodeFailed` when `av_seek_frame` fails.
     func seek(toKeyframeAtOrBefore timestamp: Int64) throws(MediaError) {
@@ -153,7 +155,9 @@ final class VideoDecoder {
             }
             let timestamp = self.packet.pointee.pts != FFmpegSupport.noTimestamp
                 ? self.packet.pointee.pts : self.packet.pointee.dts
-            self.codecContext.pointee.skip_frame = self.discardLevel(timestamp)
+            // Frame threads copy skip_frame from this context when each packet is submitted.
+            let isSkippable = timestamp != FFmpegSupport.noTimestamp && timestamp < self.nonReferenceSkipLimit
+            self.codecContext.pointee.skip_frame = isSkippable ? AVDISCARD_NONREF : AVDISCARD_DEFAULT
             try self.send(self.packet)
             return
         }
