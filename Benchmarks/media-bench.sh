@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Times FrameSampler against the ffmpeg CLI on 60 s of 1920x1080 30 fps H.264, once with a
-# keyframe every 2 s and once with x264's default maximum interval of 250 frames, and prints
-# seconds of footage per second of wall time for each.
+# Times FrameSampler against the ffmpeg CLI on 60 s of 1920x1080 30 fps H.264. One clip has a
+# keyframe every 2 s, the other x264's default maximum interval of 250 frames. Each run prints
+# seconds of footage per second of wall time.
 #
 # Usage: Benchmarks/media-bench.sh [WORKDIR]   (WORKDIR keeps the generated files; default
 # /tmp/jumper-media-bench)

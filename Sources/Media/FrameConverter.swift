@@ -1,7 +1,7 @@
 import CFFmpeg
 import JumperCore
 
-/// How a converted frame is sized, in display orientation.
+/// The size rule for a converted frame, applied in display orientation.
 enum FrameSizing: Sendable {
     /// The shorter displayed side becomes exactly this many pixels, upscaling if needed.
     case shortSide(Int)

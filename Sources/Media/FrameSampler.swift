@@ -6,8 +6,8 @@ import JumperCore
 /// Frame N is the frame on screen at N seconds, measured from the first presented frame: the
 /// last frame whose presentation time is at most N s. Frames continue while N s is before the
 /// end of the last frame (its presentation time plus its duration), so a 30 s clip at 30 fps
-/// yields frames 0 to 29; a clip under one second still yields frame 0; an image file yields
-/// exactly one frame. Output is upright (display orientation) and scaled so its shorter side
+/// yields frames 0 to 29. A clip under one second still yields frame 0, and an image file
+/// yields exactly one frame. Output is upright (display orientation) and scaled so its shorter side
 /// is `shortSide` pixels with the display aspect ratio kept.
 ///
 /// Only the frames that are sampled are converted to RGB. When the demuxer's index shows a
@@ -26,8 +26,8 @@ public final class FrameSampler {
     private let durationSeconds: Double?
     /// One frame's time in stream time base units, from the average frame rate (0 if unknown).
     private let nominalFrameDuration: Int64
-    /// Seek only when the keyframe is at least this far (stream time base) past the last decoded
-    /// frame; shorter gaps decode faster than a decoder flush and restart.
+    /// The minimum distance (stream time base) from the last decoded frame to a keyframe worth
+    /// seeking to. Shorter gaps are left to decoding, which avoids a decoder flush and restart.
     private let seekThreshold: Int64
     /// Whether non-reference frames well before each target are left undecoded.
     private let skipsNonReferenceFrames: Bool

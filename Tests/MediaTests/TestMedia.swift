@@ -44,8 +44,8 @@ enum TestMedia {
         process.standardOutput = outputPipe
         process.standardError = errorPipe
         try process.run()
-        // Standard output is read first and may be large; the programs run here write at most a
-        // few lines to standard error, far below the pipe's buffer, so they cannot block on it.
+        // Standard output is read first because it may be large. The programs run here write at
+        // most a few lines to standard error, far below the pipe's buffer, so they cannot block.
         let output = outputPipe.fileHandleForReading.readDataToEndOfFile()
         let errorData = errorPipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
