@@ -288,3 +288,7 @@ public final class FrameSampler {
         return (self.lastDecodedTimestamp ?? 0) + max(1, self.nominalFrameDuration)
     }
 }
+
+/// A sampler holds decoder state that must not be used from two threads at once.
+@available(*, unavailable)
+extension FrameSampler: Sendable {}
