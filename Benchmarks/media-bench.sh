@@ -25,7 +25,11 @@ make_clip() {
 make_clip "$work_dir/gop2s.mp4" -g 60 -keyint_min 60
 make_clip "$work_dir/gop250.mp4"
 
-swift build -c release --product MediaBenchmark >/dev/null
+if ! build_output=$(swift build -c release --product MediaBenchmark 2>&1); then
+    echo "$build_output" >&2
+    echo "error: building MediaBenchmark failed" >&2
+    exit 1
+fi
 benchmark=.build/release/MediaBenchmark
 
 for clip in "$work_dir/gop2s.mp4" "$work_dir/gop250.mp4"; do

@@ -25,7 +25,8 @@ public enum FrameExtractor {
         let startTime = decoder.stream.pointee.start_time
         let start = startTime == FFmpegSupport.noTimestamp ? 0 : startTime
         let seconds = max(0, atSeconds.isFinite ? atSeconds : 0)
-        let target = start + av_rescale_q(Int64(seconds * 1_000_000), AVRational(num: 1, den: 1_000_000), decoder.timeBase)
+        let target =
+            start + av_rescale_q(Int64(seconds * 1_000_000), AVRational(num: 1, den: 1_000_000), decoder.timeBase)
 
         if target > start {
             try decoder.seek(toKeyframeAtOrBefore: target)
@@ -51,7 +52,11 @@ public enum FrameExtractor {
         ) {
             return image
         }
-        throw MediaError.decodeFailed(path: path, function: "avcodec_receive_frame", reason: "no frame could be decoded")
+        throw MediaError.decodeFailed(
+            path: path,
+            function: "avcodec_receive_frame",
+            reason: "no frame could be decoded"
+        )
     }
 
     /// Decodes forward and converts the last frame presented at or before `time`. When the
@@ -70,7 +75,8 @@ public enum FrameExtractor {
         var hasLatestFrame = false
 
         while let frame = try decoder.decodeNextFrame() {
-            let timestamp = frame.pointee.best_effort_timestamp != FFmpegSupport.noTimestamp
+            let timestamp =
+                frame.pointee.best_effort_timestamp != FFmpegSupport.noTimestamp
                 ? frame.pointee.best_effort_timestamp : frame.pointee.pts
             if timestamp != FFmpegSupport.noTimestamp && timestamp > time && (hasLatestFrame || !acceptsFirstFrame) {
                 break

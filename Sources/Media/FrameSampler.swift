@@ -7,12 +7,13 @@ import JumperCore
 /// last frame whose presentation time is at most N s. Frames continue while N s is before the
 /// end of the last frame (its presentation time plus its duration), so a 30 s clip at 30 fps
 /// yields frames 0 to 29. A clip under one second still yields frame 0, and an image file
-/// yields exactly one frame. Output is upright (display orientation) and scaled so its shorter side
-/// is `shortSide` pixels with the display aspect ratio kept.
+/// yields exactly one frame. Output is upright (display orientation) and scaled so its shorter
+/// side is `shortSide` pixels with the display aspect ratio kept.
 ///
 /// Only the frames that are sampled are converted to RGB. When the demuxer's index shows a
 /// keyframe between the current position and the next sampled time, the sampler seeks to it
-/// instead of decoding the frames in between.
+/// instead of decoding the frames in between. Non-reference frames more than three frame
+/// durations before the next sampled time are not decoded at all.
 ///
 /// Not thread-safe: use an instance from one thread at a time (it may move between threads).
 public final class FrameSampler {
@@ -91,9 +92,9 @@ public final class FrameSampler {
         } else {
             self.durationSeconds = nil
         }
-        let frameRate = FFmpegSupport.double(stream.avg_frame_rate) ?? FFmpegSupport.double(stream.r_frame_rate)
-        if let frameRate, frameRate > 0 {
-            self.nominalFrameDuration = av_rescale_q(1, av_inv_q(stream.avg_frame_rate.num > 0 ? stream.avg_frame_rate : stream.r_frame_rate), timeBase)
+        let frameRate = stream.avg_frame_rate.num > 0 ? stream.avg_frame_rate : stream.r_frame_rate
+        if frameRate.num > 0 && frameRate.den > 0 {
+            self.nominalFrameDuration = av_rescale_q(1, av_inv_q(frameRate), timeBase)
         } else {
             self.nominalFrameDuration = 0
         }
@@ -197,7 +198,8 @@ public final class FrameSampler {
             self.isFinished = true
             return nil
         }
-        let duration = self.candidate.pointee.pkt_duration > 0
+        let duration =
+            self.candidate.pointee.pkt_duration > 0
             ? self.candidate.pointee.pkt_duration : self.nominalFrameDuration
         let end = candidateTimestamp + duration
         if self.nextIndex == 0 || self.targetTimestamp(index: self.nextIndex, origin: origin) < end {

@@ -37,7 +37,11 @@ final class VideoDecoder {
             throw MediaError.unsupported(path: input.path, reason: "the file has no video stream")
         }
         let parameters = stream.pointee.codecpar!
-        try Self.checkSize(width: Int(parameters.pointee.width), height: Int(parameters.pointee.height), path: input.path)
+        try Self.checkSize(
+            width: Int(parameters.pointee.width),
+            height: Int(parameters.pointee.height),
+            path: input.path
+        )
         guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
             let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
             throw MediaError.unsupported(path: input.path, reason: "no decoder for codec '\(name)'")
@@ -172,7 +176,8 @@ final class VideoDecoder {
             if self.packet.pointee.stream_index != self.stream.pointee.index {
                 continue
             }
-            let timestamp = self.packet.pointee.pts != FFmpegSupport.noTimestamp
+            let timestamp =
+                self.packet.pointee.pts != FFmpegSupport.noTimestamp
                 ? self.packet.pointee.pts : self.packet.pointee.dts
             // Frame threads copy skip_frame from this context when each packet is submitted.
             let isSkippable = timestamp != FFmpegSupport.noTimestamp && timestamp < self.nonReferenceSkipLimit

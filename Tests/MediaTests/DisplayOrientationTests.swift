@@ -1,6 +1,7 @@
 import JumperCore
-@testable import Media
 import Testing
+
+@testable import Media
 
 @Suite struct DisplayOrientationTests {
     /// A 3x2 picture whose red byte numbers the pixels 0...5 in row-major order.

@@ -52,7 +52,12 @@ import Testing
         #expect(frames.map(\.index) == Array(0..<30))
         #expect(frames[0].image.width == 455)
         #expect(frames[0].image.height == 256)
-        let upright = try TestMedia.ffmpegFrame(path: try TestMedia.path("photos.mp4"), frameNumber: 3 * 30, width: 455, height: 256)
+        let upright = try TestMedia.ffmpegFrame(
+            path: try TestMedia.path("photos.mp4"),
+            frameNumber: 3 * 30,
+            width: 455,
+            height: 256
+        )
         let difference = frames[3].image.meanAbsoluteDifference(to: upright)
         #expect(difference < 8, "rotated frame 3 differs from the upright original by \(difference)")
     }

@@ -65,7 +65,10 @@ import Testing
             indices.append(frame.index)
             let exact = frame.index * Self.frameRate
             let exactDifference = frame.image.meanAbsoluteDifference(to: reference[exact])
-            #expect(exactDifference < 1, "frame \(frame.index) differs from decoded frame \(exact) by \(exactDifference)")
+            #expect(
+                exactDifference < 1,
+                "frame \(frame.index) differs from decoded frame \(exact) by \(exactDifference)"
+            )
             for neighbour in [exact - 1, exact + 1] where reference.indices.contains(neighbour) {
                 let neighbourDifference = frame.image.meanAbsoluteDifference(to: reference[neighbour])
                 #expect(

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Media
 import Testing
+
+@testable import Media
 
 @Suite struct LargeImageTests {
     /// Writes a copy of the cat PNG whose header claims `width` x `height`: the size check runs

@@ -35,7 +35,9 @@ enum TestMedia {
 
     /// Runs a program and returns its exit status, standard output and standard error.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: Data, errorOutput: String) {
+    static func run(_ executable: String, _ arguments: [String]) throws -> (
+        status: Int32, output: Data, errorOutput: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -66,7 +68,9 @@ enum TestMedia {
             ]
         )
         guard result.status == 0, result.output.count == width * height * 3 else {
-            throw TestMediaError(message: "ffmpeg could not extract frame \(frameNumber) of '\(path)': \(result.errorOutput)")
+            throw TestMediaError(
+                message: "ffmpeg could not extract frame \(frameNumber) of '\(path)': \(result.errorOutput)"
+            )
         }
         return RGBImage(width: width, height: height, pixels: [UInt8](result.output))
     }
