@@ -57,6 +57,7 @@ let package = Package(
             dependencies: ["Search", "AnalysisStore", "JumperCore"],
             path: "Benchmarks/SearchBenchmark"
         ),
+        .executableTarget(name: "MediaBenchmark", dependencies: ["Media"], path: "Benchmarks/MediaBenchmark"),
 
         // MARK: - Tests, one target per module
         .testTarget(name: "JumperCoreTests", dependencies: ["JumperCore"]),

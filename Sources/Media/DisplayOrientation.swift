@@ -1,8 +1,8 @@
 import CFFmpeg
 import JumperCore
 
-/// How a stored picture is turned for display: a multiple of 90 degrees and an optional mirror,
-/// read from a stream's display matrix.
+/// The turn that puts a stored picture into display orientation: a multiple of 90 degrees and
+/// an optional mirror, read from a stream's display matrix.
 struct DisplayOrientation: Sendable, Equatable {
     /// The 2x2 part of the display matrix reduced to -1, 0 or 1: a stored pixel `(x, y)`
     /// (y pointing down) lands at `(a*x + c*y, b*x + d*y)` before the result is shifted back

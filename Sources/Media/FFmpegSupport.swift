@@ -10,7 +10,8 @@ enum FFmpegSupport {
     static let noTimestamp: Int64 = cffmpeg_nopts_value()
     /// `AVERROR_INVALIDDATA`, which is `-MKTAG('I','N','D','A')`.
     static let invalidData: Int32 = {
-        let tag = UInt32(UInt8(ascii: "I")) | UInt32(UInt8(ascii: "N")) << 8
+        let tag =
+            UInt32(UInt8(ascii: "I")) | UInt32(UInt8(ascii: "N")) << 8
             | UInt32(UInt8(ascii: "D")) << 16 | UInt32(UInt8(ascii: "A")) << 24
         return -Int32(bitPattern: tag)
     }()

@@ -1,7 +1,7 @@
 import CFFmpeg
 import JumperCore
 
-/// How a converted frame is sized, in display orientation.
+/// The size rule for a converted frame, applied in display orientation.
 enum FrameSizing: Sendable {
     /// The shorter displayed side becomes exactly this many pixels, upscaling if needed.
     case shortSide(Int)
@@ -28,7 +28,9 @@ final class FrameConverter {
     }
 
     /// Returns the displayed size (square pixels, display orientation) of a stored picture.
-    func displaySize(storedWidth: Int, storedHeight: Int, sampleAspectRatio: AVRational) -> (width: Double, height: Double) {
+    func displaySize(storedWidth: Int, storedHeight: Int, sampleAspectRatio: AVRational) -> (
+        width: Double, height: Double
+    ) {
         let aspect = FFmpegSupport.double(sampleAspectRatio) ?? 1
         let width = Double(storedWidth) * (aspect > 0 ? aspect : 1)
         let height = Double(storedHeight)
@@ -36,7 +38,9 @@ final class FrameConverter {
     }
 
     /// Returns the output size in display orientation for a displayed size and a sizing rule.
-    static func outputSize(displayWidth: Double, displayHeight: Double, sizing: FrameSizing) -> (width: Int, height: Int) {
+    static func outputSize(displayWidth: Double, displayHeight: Double, sizing: FrameSizing) -> (
+        width: Int, height: Int
+    ) {
         let scale: Double
         switch sizing {
         case .shortSide(let side):
@@ -69,7 +73,9 @@ final class FrameConverter {
         return self.orientation.apply(to: scaled)
     }
 
-    private func scale(_ frame: UnsafeMutablePointer<AVFrame>, toWidth width: Int, height: Int) throws(MediaError) -> RGBImage {
+    private func scale(_ frame: UnsafeMutablePointer<AVFrame>, toWidth width: Int, height: Int) throws(MediaError)
+        -> RGBImage
+    {
         let sourceFormat = AVPixelFormat(rawValue: frame.pointee.format)
         let flags = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT
         self.scaleContext = sws_getCachedContext(
@@ -103,7 +109,15 @@ final class FrameConverter {
                 withUnsafePointer(to: &frame.pointee.linesize) { strideTuple in
                     let planes = UnsafeRawPointer(dataTuple).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
                     let strides = UnsafeRawPointer(strideTuple).assumingMemoryBound(to: Int32.self)
-                    return sws_scale(context, planes, strides, 0, frame.pointee.height, &destination, &destinationStrides)
+                    return sws_scale(
+                        context,
+                        planes,
+                        strides,
+                        0,
+                        frame.pointee.height,
+                        &destination,
+                        &destinationStrides
+                    )
                 }
             }
         }
@@ -132,7 +146,8 @@ final class FrameConverter {
             matrix = frame.pointee.height >= 720 || frame.pointee.width >= 1280 ? SWS_CS_ITU709 : SWS_CS_ITU601
         }
         let format = AVPixelFormat(rawValue: frame.pointee.format)
-        let isJPEGFormat = format == AV_PIX_FMT_YUVJ420P || format == AV_PIX_FMT_YUVJ422P
+        let isJPEGFormat =
+            format == AV_PIX_FMT_YUVJ420P || format == AV_PIX_FMT_YUVJ422P
             || format == AV_PIX_FMT_YUVJ444P || format == AV_PIX_FMT_YUVJ440P
         let isFullRange = frame.pointee.color_range == AVCOL_RANGE_JPEG || isJPEGFormat
 

@@ -3,11 +3,11 @@ import JumperCore
 
 /// Decodes single frames at arbitrary times, for thumbnails.
 public enum FrameExtractor {
-    /// Decodes the frame on screen at `atSeconds` (seconds after the stream's start time; the
-    /// last frame when the time is past the end; the picture itself for an image file).
+    /// Decodes the frame on screen at `atSeconds`, counted from the stream's start time.
     ///
-    /// Seeks to the keyframe before the time and decodes forward, so the cost is at most one
-    /// keyframe interval of decoding.
+    /// A time past the end gives the last frame, and an image file gives its picture. The call
+    /// seeks to the keyframe before the time and decodes forward, so it decodes at most one
+    /// keyframe interval.
     ///
     /// - Parameters:
     ///   - path: a video or image file.
@@ -25,7 +25,8 @@ public enum FrameExtractor {
         let startTime = decoder.stream.pointee.start_time
         let start = startTime == FFmpegSupport.noTimestamp ? 0 : startTime
         let seconds = max(0, atSeconds.isFinite ? atSeconds : 0)
-        let target = start + av_rescale_q(Int64(seconds * 1_000_000), AVRational(num: 1, den: 1_000_000), decoder.timeBase)
+        let target =
+            start + av_rescale_q(Int64(seconds * 1_000_000), AVRational(num: 1, den: 1_000_000), decoder.timeBase)
 
         if target > start {
             try decoder.seek(toKeyframeAtOrBefore: target)
@@ -51,7 +52,11 @@ public enum FrameExtractor {
         ) {
             return image
         }
-        throw MediaError.decodeFailed(path: path, function: "avcodec_receive_frame", reason: "no frame could be decoded")
+        throw MediaError.decodeFailed(
+            path: path,
+            function: "avcodec_receive_frame",
+            reason: "no frame could be decoded"
+        )
     }
 
     /// Decodes forward and converts the last frame presented at or before `time`. When the
@@ -64,25 +69,26 @@ public enum FrameExtractor {
         converter: FrameConverter,
         sizing: FrameSizing
     ) throws(MediaError) -> RGBImage? {
-        let kept = av_frame_alloc()!
-        var keptFrame: UnsafeMutablePointer<AVFrame>? = kept
-        defer { av_frame_free(&keptFrame) }
-        var hasKept = false
+        let latestFrame = av_frame_alloc()!
+        var latestFramePointer: UnsafeMutablePointer<AVFrame>? = latestFrame
+        defer { av_frame_free(&latestFramePointer) }
+        var hasLatestFrame = false
 
         while let frame = try decoder.decodeNextFrame() {
-            let timestamp = frame.pointee.best_effort_timestamp != FFmpegSupport.noTimestamp
+            let timestamp =
+                frame.pointee.best_effort_timestamp != FFmpegSupport.noTimestamp
                 ? frame.pointee.best_effort_timestamp : frame.pointee.pts
-            if timestamp != FFmpegSupport.noTimestamp && timestamp > time && (hasKept || !acceptsFirstFrame) {
+            if timestamp != FFmpegSupport.noTimestamp && timestamp > time && (hasLatestFrame || !acceptsFirstFrame) {
                 break
             }
-            av_frame_unref(kept)
-            av_frame_move_ref(kept, frame)
-            hasKept = true
+            av_frame_unref(latestFrame)
+            av_frame_move_ref(latestFrame, frame)
+            hasLatestFrame = true
             if timestamp != FFmpegSupport.noTimestamp && timestamp > time {
                 break
             }
         }
-        guard hasKept else { return nil }
-        return try converter.convert(kept, sizing: sizing)
+        guard hasLatestFrame else { return nil }
+        return try converter.convert(latestFrame, sizing: sizing)
     }
 }

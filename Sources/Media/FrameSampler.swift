@@ -6,13 +6,14 @@ import JumperCore
 /// Frame N is the frame on screen at N seconds, measured from the first presented frame: the
 /// last frame whose presentation time is at most N s. Frames continue while N s is before the
 /// end of the last frame (its presentation time plus its duration), so a 30 s clip at 30 fps
-/// yields frames 0 to 29; a clip under one second still yields frame 0; an image file yields
-/// exactly one frame. Output is upright (display orientation) and scaled so its shorter side
-/// is `shortSide` pixels with the display aspect ratio kept.
+/// yields frames 0 to 29. A clip under one second still yields frame 0, and an image file
+/// yields exactly one frame. Output is upright (display orientation) and scaled so its shorter
+/// side is `shortSide` pixels with the display aspect ratio kept.
 ///
 /// Only the frames that are sampled are converted to RGB. When the demuxer's index shows a
 /// keyframe between the current position and the next sampled time, the sampler seeks to it
-/// instead of decoding the frames in between.
+/// instead of decoding the frames in between. Non-reference frames more than three frame
+/// durations before the next sampled time are not decoded at all.
 ///
 /// Not thread-safe: use an instance from one thread at a time (it may move between threads).
 public final class FrameSampler {
@@ -26,9 +27,14 @@ public final class FrameSampler {
     private let durationSeconds: Double?
     /// One frame's time in stream time base units, from the average frame rate (0 if unknown).
     private let nominalFrameDuration: Int64
-    /// Seek only when the keyframe is at least this far (stream time base) past the last decoded
-    /// frame; shorter gaps decode faster than a decoder flush and restart.
+    /// The minimum distance (stream time base) from the last decoded frame to a keyframe worth
+    /// seeking to. Shorter gaps are left to decoding, which avoids a decoder flush and restart.
     private let seekThreshold: Int64
+    /// Whether non-reference frames well before each target are left undecoded.
+    private let skipsNonReferenceFrames: Bool
+    /// How far before a target (stream time base) frames must be decoded in full: three
+    /// nominal frame durations, or 0.1 s when the frame rate is unknown.
+    private let skipMargin: Int64
 
     private var origin: Int64?
     private var nextIndex = 0
@@ -57,9 +63,18 @@ public final class FrameSampler {
     /// - Parameters:
     ///   - path: a video or image file.
     ///   - shortSide: the shorter side of every output image, in pixels (at least 1).
+    ///   - seeksToKeyframes: whether to seek over frames between sampled times when the index
+    ///     allows it; false decodes every frame up to each target (for benchmarks).
+    ///   - skipsNonReferenceFrames: whether the decoder may drop non-reference frames that are
+    ///     more than three frame durations before the next sampled time (for benchmarks).
     /// - Throws: `MediaError` when the file is missing, empty, not media, has no video stream,
     ///   is larger than `VideoDecoder.maxPixels`, or its decoder cannot be opened.
-    public init(path: String, shortSide: Int = 256) throws {
+    public init(
+        path: String,
+        shortSide: Int = 256,
+        seeksToKeyframes: Bool = true,
+        skipsNonReferenceFrames: Bool = true
+    ) throws {
         precondition(shortSide > 0, "shortSide must be positive")
         let input = try InputFile(path: path)
         let decoder = try VideoDecoder(input: input)
@@ -77,13 +92,17 @@ public final class FrameSampler {
         } else {
             self.durationSeconds = nil
         }
-        let frameRate = FFmpegSupport.double(stream.avg_frame_rate) ?? FFmpegSupport.double(stream.r_frame_rate)
-        if let frameRate, frameRate > 0 {
-            self.nominalFrameDuration = av_rescale_q(1, av_inv_q(stream.avg_frame_rate.num > 0 ? stream.avg_frame_rate : stream.r_frame_rate), timeBase)
+        let frameRate = stream.avg_frame_rate.num > 0 ? stream.avg_frame_rate : stream.r_frame_rate
+        if frameRate.num > 0 && frameRate.den > 0 {
+            self.nominalFrameDuration = av_rescale_q(1, av_inv_q(frameRate), timeBase)
         } else {
             self.nominalFrameDuration = 0
         }
         self.seekThreshold = av_rescale_q(1, AVRational(num: 1, den: 2), timeBase)
+        self.isSeekingUseful = seeksToKeyframes
+        self.skipsNonReferenceFrames = skipsNonReferenceFrames
+        let tenthOfSecond = av_rescale_q(1, AVRational(num: 1, den: 10), timeBase)
+        self.skipMargin = self.nominalFrameDuration > 0 ? 3 * self.nominalFrameDuration : tenthOfSecond
         self.candidate = av_frame_alloc()
         self.pending = av_frame_alloc()
     }
@@ -115,6 +134,7 @@ public final class FrameSampler {
                 frameTimestamp = pendingTimestamp
             } else {
                 try self.seekAheadIfWorthwhile()
+                self.updateSkipLimit()
                 guard let decoded = try self.decoder.decodeNextFrame() else {
                     return try self.frameAtEndOfStream()
                 }
@@ -178,7 +198,8 @@ public final class FrameSampler {
             self.isFinished = true
             return nil
         }
-        let duration = self.candidate.pointee.pkt_duration > 0
+        let duration =
+            self.candidate.pointee.pkt_duration > 0
             ? self.candidate.pointee.pkt_duration : self.nominalFrameDuration
         let end = candidateTimestamp + duration
         if self.nextIndex == 0 || self.targetTimestamp(index: self.nextIndex, origin: origin) < end {
@@ -201,7 +222,9 @@ public final class FrameSampler {
         else {
             return
         }
-        try self.decoder.seek(toKeyframeAtOrBefore: keyframe)
+        // Demuxers seek by presentation time: the mov demuxer skips a keyframe presented after
+        // the requested time, so asking for the index entry (a decoding time) would land earlier.
+        try self.decoder.seek(toKeyframeAtOrBefore: target)
         self.timestampBeforeSeek = lastDecoded
         // Frames between the old candidate and the keyframe were skipped, so it is stale.
         self.clearCandidate()
@@ -211,6 +234,21 @@ public final class FrameSampler {
         av_frame_unref(self.candidate)
         self.candidateTimestamp = nil
         self.candidateImage = nil
+    }
+
+    /// Lets the decoder drop non-reference frames presented well before the next target.
+    ///
+    /// A frame more than `skipMargin` before the target cannot be the one on screen at the
+    /// target as long as some frame lies within the margin, which holds for constant frame
+    /// rates. NOTE: in variable-frame-rate video with a gap longer than the margin just before
+    /// a target, the sampled frame can be up to one run of non-reference frames earlier.
+    private func updateSkipLimit() {
+        guard self.skipsNonReferenceFrames, let origin = self.origin, self.candidateTimestamp != nil else {
+            self.decoder.nonReferenceSkipLimit = Int64.min
+            return
+        }
+        let target = self.targetTimestamp(index: self.nextIndex, origin: origin)
+        self.decoder.nonReferenceSkipLimit = target - self.skipMargin
     }
 
     private func recoverFromOvershoot() throws(MediaError) {
@@ -252,3 +290,7 @@ public final class FrameSampler {
         return (self.lastDecodedTimestamp ?? 0) + max(1, self.nominalFrameDuration)
     }
 }
+
+/// A sampler holds decoder state that must not be used from two threads at once.
+@available(*, unavailable)
+extension FrameSampler: Sendable {}

@@ -10,8 +10,8 @@ final class InputFile {
 
     /// Opens `path` and reads its stream information.
     ///
-    /// - Throws: `MediaError.fileNotFound`, `.notAFile`, `.emptyFile` from the file-system
-    ///   checks; `.unreadable` when a recording has no moov atom or the file cannot be read;
+    /// - Throws: `MediaError.fileNotFound`, `.notAFile` or `.emptyFile` from the file-system
+    ///   checks. `.unreadable` when a recording has no moov atom or the file cannot be read, and
     ///   `.unsupported` when FFmpeg does not recognise the data.
     init(path: String) throws(MediaError) {
         _ = FFmpegSupport.quietLogging

@@ -8,7 +8,7 @@ public enum MediaError: Error, Sendable {
     case notAFolder(path: String)
     /// The file has zero bytes.
     case emptyFile(path: String)
-    /// The file exists but could not be read or opened; `reason` says why.
+    /// The file exists but could not be read or opened, for the given `reason`.
     case unreadable(path: String, reason: String)
     /// The file is not media that FFmpeg can read, or has no stream this layer can use.
     case unsupported(path: String, reason: String)

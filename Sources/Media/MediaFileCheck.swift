@@ -1,6 +1,6 @@
 import Glibc
 
-/// File-system checks that run before FFmpeg sees a path, so the common failures get precise
+/// File-system checks that run before FFmpeg opens a path, so the common failures get precise
 /// errors (missing, folder, empty) instead of FFmpeg's generic ones.
 enum MediaFileCheck {
     /// Returns the size in bytes of the regular file at `path`.

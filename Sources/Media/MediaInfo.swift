@@ -1,6 +1,6 @@
 import JumperCore
 
-/// What a probe finds out about a media file: every field of the contract's `Meta` object.
+/// The metadata of a media file, with every field of the contract's `Meta` object.
 public struct MediaInfo: Sendable {
     public let path: String
     /// The content identifier, see `ContentHash`.
@@ -8,7 +8,7 @@ public struct MediaInfo: Sendable {
     public let mediaType: MediaType
     /// The file size in bytes.
     public let fileSize: Int64
-    /// The duration in seconds; nil for an image or when the container does not say.
+    /// The duration in seconds, or nil for an image or when the container stores none.
     public let duration: Double?
     /// The displayed width in pixels, after rotation and sample aspect ratio; nil for audio.
     public let width: Int?

@@ -38,7 +38,8 @@ public enum MediaProbe {
             let parameters = videoStream.pointee.codecpar.pointee
             let orientation = DisplayOrientation(stream: videoStream)
             let converter = FrameConverter(path: path, orientation: orientation)
-            let aspect = parameters.sample_aspect_ratio.num > 0
+            let aspect =
+                parameters.sample_aspect_ratio.num > 0
                 ? parameters.sample_aspect_ratio : videoStream.pointee.sample_aspect_ratio
             let display = converter.displaySize(
                 storedWidth: Int(parameters.width),
@@ -50,7 +51,8 @@ public enum MediaProbe {
             rotation = orientation.clockwiseRotation
             videoCodec = String(cString: avcodec_get_name(parameters.codec_id))
             if mediaType == .video {
-                fps = FFmpegSupport.double(videoStream.pointee.avg_frame_rate)
+                fps =
+                    FFmpegSupport.double(videoStream.pointee.avg_frame_rate)
                     ?? FFmpegSupport.double(videoStream.pointee.r_frame_rate)
             }
         }
@@ -100,7 +102,8 @@ public enum MediaProbe {
             return true
         }
         let codec = stream.pointee.codecpar.pointee.codec_id
-        let isStillCodec = codec == AV_CODEC_ID_MJPEG || codec == AV_CODEC_ID_PNG || codec == AV_CODEC_ID_WEBP
+        let isStillCodec =
+            codec == AV_CODEC_ID_MJPEG || codec == AV_CODEC_ID_PNG || codec == AV_CODEC_ID_WEBP
             || codec == AV_CODEC_ID_BMP || codec == AV_CODEC_ID_TIFF
         return isStillCodec && stream.pointee.nb_frames <= 1 && formatName != "mjpeg"
             && stream.pointee.duration <= 0

@@ -12,10 +12,15 @@ final class VideoDecoder {
     /// The display orientation from the stream's display matrix.
     let orientation: DisplayOrientation
 
-    /// Demuxer-side filter: returns the discard level for a packet (by its presentation
-    /// timestamp) before it is sent to the decoder, so callers can skip decoding frames they
-    /// will not use.
-    var discardLevel: (Int64) -> AVDiscard = { _ in AVDISCARD_DEFAULT }
+    /// Packets presented before this timestamp (stream time base) are decoded with
+    /// `skip_frame = AVDISCARD_NONREF`: the decoder drops them when no other frame references
+    /// them. Callers raise it to skip frames they will not use; `Int64.min` skips nothing.
+    var nonReferenceSkipLimit = Int64.min
+
+    /// The largest picture decoded, in pixels: 200 million, above the 151 MP of the largest
+    /// medium-format camera sensors, and below FFmpeg's own limit of about 268 million
+    /// (`av_image_check_size`), so an oversized picture gets this error rather than FFmpeg's.
+    static let maxPixels = 200_000_000
 
     private let packet: UnsafeMutablePointer<AVPacket>
     private let frame: UnsafeMutablePointer<AVFrame>
@@ -25,12 +30,18 @@ final class VideoDecoder {
     /// Opens a decoder for the primary video stream of `input`, using `threadCount` frame threads.
     ///
     /// - Throws: `MediaError.unsupported` when the file has no video stream or no decoder for
-    ///   its codec; `.decodeFailed` when an FFmpeg call fails.
+    ///   its codec, `.imageTooLarge` above `maxPixels`, and `.decodeFailed` when an FFmpeg call
+    ///   fails.
     init(input: InputFile, threadCount: Int32 = 2) throws(MediaError) {
         guard let stream = input.primaryVideoStream() else {
             throw MediaError.unsupported(path: input.path, reason: "the file has no video stream")
         }
         let parameters = stream.pointee.codecpar!
+        try Self.checkSize(
+            width: Int(parameters.pointee.width),
+            height: Int(parameters.pointee.height),
+            path: input.path
+        )
         guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
             let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
             throw MediaError.unsupported(path: input.path, reason: "no decoder for codec '\(name)'")
@@ -81,15 +92,17 @@ final class VideoDecoder {
         self.input.path
     }
 
-    /// Decodes the next frame in presentation order. The returned frame belongs to the
-    /// decoder and stays valid until the next call to `decodeNextFrame` or `seek`; move its
-    /// reference out with `av_frame_move_ref` to keep it. Returns nil at the end of the stream.
+    /// Decodes the next frame in presentation order, or returns nil at the end of the stream.
+    ///
+    /// The returned frame belongs to the decoder and stays valid until the next call to
+    /// `decodeNextFrame` or `seek`. Move its reference out with `av_frame_move_ref` to keep it.
     ///
     /// - Throws: `MediaError.decodeFailed` naming the failing call.
     func decodeNextFrame() throws(MediaError) -> UnsafeMutablePointer<AVFrame>? {
         while !self.isDecoderFinished {
             let receiveCode = avcodec_receive_frame(self.codecContext, self.frame)
             if receiveCode >= 0 {
+                try self.checkSize(width: Int(self.frame.pointee.width), height: Int(self.frame.pointee.height))
                 return self.frame
             }
             if receiveCode == FFmpegSupport.endOfFile {
@@ -104,8 +117,10 @@ final class VideoDecoder {
         return nil
     }
 
-    /// Seeks to the keyframe at or before `timestamp` (in stream time base) and resets the
-    /// decoder, so the next decoded frame is that keyframe or a frame shortly after it.
+    /// Seeks to the keyframe presented at or before `timestamp` and resets the decoder, so the
+    /// next decoded frame is that keyframe or a frame shortly after it. `timestamp` is a
+    /// presentation time in stream time base units. Demuxers may land further back when that
+    /// keyframe cannot start decoding, such as an open-GOP frame.
     ///
     /// - Throws: `MediaError.decodeFailed` when `av_seek_frame` fails.
     func seek(toKeyframeAtOrBefore timestamp: Int64) throws(MediaError) {
@@ -134,6 +149,16 @@ final class VideoDecoder {
         return entry.pointee.timestamp
     }
 
+    private func checkSize(width: Int, height: Int) throws(MediaError) {
+        try Self.checkSize(width: width, height: height, path: self.path)
+    }
+
+    private static func checkSize(width: Int, height: Int, path: String) throws(MediaError) {
+        if width * height > self.maxPixels {
+            throw MediaError.imageTooLarge(path: path, width: width, height: height, maxPixels: self.maxPixels)
+        }
+    }
+
     private func sendNextPacket() throws(MediaError) {
         if self.isDemuxerFinished {
             // The flush packet was sent already; receive_frame drains until AVERROR_EOF.
@@ -151,9 +176,12 @@ final class VideoDecoder {
             if self.packet.pointee.stream_index != self.stream.pointee.index {
                 continue
             }
-            let timestamp = self.packet.pointee.pts != FFmpegSupport.noTimestamp
+            let timestamp =
+                self.packet.pointee.pts != FFmpegSupport.noTimestamp
                 ? self.packet.pointee.pts : self.packet.pointee.dts
-            self.codecContext.pointee.skip_frame = self.discardLevel(timestamp)
+            // Frame threads copy skip_frame from this context when each packet is submitted.
+            let isSkippable = timestamp != FFmpegSupport.noTimestamp && timestamp < self.nonReferenceSkipLimit
+            self.codecContext.pointee.skip_frame = isSkippable ? AVDISCARD_NONREF : AVDISCARD_DEFAULT
             try self.send(self.packet)
             return
         }
@@ -161,8 +189,8 @@ final class VideoDecoder {
 
     private func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(MediaError) {
         let code = avcodec_send_packet(self.codecContext, packet)
-        // Invalid data in one packet is a damaged frame, not a reason to give up on the file;
-        // the decoder conceals it and later frames still decode.
+        // Invalid data in one packet is a damaged frame, not a reason to give up on the file,
+        // because the decoder conceals it and later frames still decode.
         if code < 0 && code != FFmpegSupport.tryAgain && code != FFmpegSupport.invalidData
             && code != FFmpegSupport.endOfFile
         {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Media
 import Testing
+
+@testable import Media
 
 @Suite struct ContentHashTests {
     @Test func crc32MatchesCheckValue() {
@@ -66,7 +67,12 @@ import Testing
     @Test func sampleRangesOfLargeFile() {
         let mebibyte: Int64 = 1 << 20
         let ranges = ContentHash.sampleRanges(fileSize: 10 * mebibyte + 1)
-        #expect(ranges == [0..<mebibyte, (9 * mebibyte + 1) / 2..<((9 * mebibyte + 1) / 2 + mebibyte), (9 * mebibyte + 1)..<(10 * mebibyte + 1)])
+        #expect(
+            ranges == [
+                0..<mebibyte, (9 * mebibyte + 1) / 2..<((9 * mebibyte + 1) / 2 + mebibyte),
+                (9 * mebibyte + 1)..<(10 * mebibyte + 1),
+            ]
+        )
         #expect(ContentHash.sampleRanges(fileSize: 3 * mebibyte - 1) == [0..<(3 * mebibyte - 1)])
     }
 

@@ -77,10 +77,12 @@ import Testing
             Issue.record("metadataJSON did not return an object")
             return
         }
-        #expect(object.keys == [
-            "media_path", "hash_str", "media_type", "file_size", "duration", "width", "height", "rotation",
-            "fps", "video_codec", "audio_codec", "sample_rate", "channels", "creation_time", "start_timecode",
-        ])
+        #expect(
+            object.keys == [
+                "media_path", "hash_str", "media_type", "file_size", "duration", "width", "height", "rotation",
+                "fps", "video_codec", "audio_codec", "sample_rate", "channels", "creation_time", "start_timecode",
+            ]
+        )
         #expect(object["media_type"] == "audio")
         #expect(object["fps"] == .null)
         #expect(object["sample_rate"] == 44100)

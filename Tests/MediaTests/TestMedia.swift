@@ -35,7 +35,9 @@ enum TestMedia {
 
     /// Runs a program and returns its exit status, standard output and standard error.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: Data, errorOutput: String) {
+    static func run(_ executable: String, _ arguments: [String]) throws -> (
+        status: Int32, output: Data, errorOutput: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -44,8 +46,8 @@ enum TestMedia {
         process.standardOutput = outputPipe
         process.standardError = errorPipe
         try process.run()
-        // Standard output is read first and may be large; the programs run here write at most a
-        // few lines to standard error, far below the pipe's buffer, so they cannot block on it.
+        // Standard output is read first because it may be large. The programs run here write at
+        // most a few lines to standard error, far below the pipe's buffer, so they cannot block.
         let output = outputPipe.fileHandleForReading.readDataToEndOfFile()
         let errorData = errorPipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -66,7 +68,9 @@ enum TestMedia {
             ]
         )
         guard result.status == 0, result.output.count == width * height * 3 else {
-            throw TestMediaError(message: "ffmpeg could not extract frame \(frameNumber) of '\(path)': \(result.errorOutput)")
+            throw TestMediaError(
+                message: "ffmpeg could not extract frame \(frameNumber) of '\(path)': \(result.errorOutput)"
+            )
         }
         return RGBImage(width: width, height: height, pixels: [UInt8](result.output))
     }

@@ -14,7 +14,11 @@ import Testing
     }
 
     @Test func extractorTurnsRotatedVideoUpright() throws {
-        let image = try FrameExtractor.frame(path: try TestMedia.path("pattern-rotated.mov"), atSeconds: 1, maxLongSide: 480)
+        let image = try FrameExtractor.frame(
+            path: try TestMedia.path("pattern-rotated.mov"),
+            atSeconds: 1,
+            maxLongSide: 480
+        )
         #expect(image.width == 320)
         #expect(image.height == 240)
         let top = image.meanColor(x: 20, y: 10, width: 280, height: 80)
@@ -46,7 +50,10 @@ import Testing
             ["-v", "error", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", path]
         )
         #expect(result.status == 0)
-        #expect(String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "mjpeg,480,270")
+        #expect(
+            String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                == "mjpeg,480,270"
+        )
 
         let decoded = try FrameExtractor.frame(path: path, atSeconds: 0, maxLongSide: 480)
         #expect(decoded.meanAbsoluteDifference(to: image) < 6)
