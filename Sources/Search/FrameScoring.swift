@@ -62,37 +62,63 @@ enum FrameScoring {
         }
     }
 
-    /// Computes the exclusion penalty of every frame of every media.
+    /// Scores every frame of every media against the query and, when given, the exclude
+    /// vectors, reading each media's matrix once.
     ///
-    /// For each exclude vector `e`, the baseline `b_e` is its mean cosine over all frames
-    /// searched, so a concept counts only where a frame matches it more than a typical
-    /// frame does. A frame's penalty is `weight * max_e max(0, cos(frame, e) - b_e)`.
+    /// The exclusion penalty works like this: for each exclude vector `e`, the baseline
+    /// `b_e` is its mean cosine over all frames searched, so a concept counts only where a
+    /// frame matches it more than a typical frame does. A frame's penalty is
+    /// `weight * max_e max(0, cos(frame, e) - b_e)`, subtracted from its cosine.
     ///
-    /// - Returns: one penalty array per media, in the order of `media`.
-    static func exclusionPenalties(media: [LoadedMedia], excludeVectors: [[Float]], weight: Float) -> [[Float]] {
-        let vectorCount = excludeVectors.count
-        let flattened = Array(excludeVectors.joined())
-        let cosinesPerMedia = media.map { self.cosines(of: $0, withEach: flattened, vectorCount: vectorCount) }
+    /// - Returns: per media, in the order of `media`, the query cosines and the penalties
+    ///   (nil without exclude vectors).
+    static func score(
+        media: [LoadedMedia],
+        query: [Float],
+        excludeVectors: [[Float]],
+        weight: Float
+    ) -> [(cosines: [Float], penalties: [Float]?)] {
+        guard !excludeVectors.isEmpty else {
+            return media.map { (self.cosines(of: $0, with: query), nil) }
+        }
 
-        // baselines: mean cosine of each exclude vector over every searched frame
-        var sums = [Double](repeating: 0, count: vectorCount)
+        // one sgemm per media against [query; exclude vectors], a frameCount x columnCount matrix
+        let columnCount = 1 + excludeVectors.count
+        let stacked = query + Array(excludeVectors.joined())
+        let matrices = media.map { self.cosines(of: $0, withEach: stacked, vectorCount: columnCount) }
+
+        var sums = [Double](repeating: 0, count: columnCount)
         var frameTotal = 0
-        for cosines in cosinesPerMedia {
-            frameTotal += cosines.count / vectorCount
-            for (index, value) in cosines.enumerated() {
-                sums[index % vectorCount] += Double(value)
+        for matrix in matrices {
+            matrix.withUnsafeBufferPointer { values in
+                let frameCount = values.count / columnCount
+                frameTotal += frameCount
+                for column in 1..<columnCount {
+                    var sum: Float = 0
+                    for frame in 0..<frameCount {
+                        sum += values[frame * columnCount + column]
+                    }
+                    sums[column] += Double(sum)
+                }
             }
         }
         let baselines = sums.map { Float($0 / Double(max(frameTotal, 1))) }
 
-        return cosinesPerMedia.map { cosines in
-            let frameCount = cosines.count / vectorCount
-            return (0..<frameCount).map { frame in
-                var excess: Float = 0
-                for vector in 0..<vectorCount {
-                    excess = max(excess, cosines[frame * vectorCount + vector] - baselines[vector])
+        return matrices.map { matrix in
+            matrix.withUnsafeBufferPointer { values in
+                let frameCount = values.count / columnCount
+                var cosines = [Float](repeating: 0, count: frameCount)
+                var penalties = [Float](repeating: 0, count: frameCount)
+                for frame in 0..<frameCount {
+                    let row = frame * columnCount
+                    cosines[frame] = values[row]
+                    var excess: Float = 0
+                    for column in 1..<columnCount {
+                        excess = max(excess, values[row + column] - baselines[column])
+                    }
+                    penalties[frame] = weight * excess
                 }
-                return weight * excess
+                return (cosines, penalties)
             }
         }
     }

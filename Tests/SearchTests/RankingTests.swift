@@ -3,7 +3,7 @@ import Search
 import Testing
 
 @Suite struct RankingTests {
-    /// One media of 6 frames in two scenes, [0, 3) and [3, 6).
+    /// Loads one media of 6 frames in two scenes, [0, 3) and [3, 6).
     private func loadTwoScenes() throws -> (TemporaryCache, VisualSearchIndex) {
         let folder = try TemporaryCache()
         try writeMedia(
