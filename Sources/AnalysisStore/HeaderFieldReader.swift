@@ -97,7 +97,9 @@ struct HeaderFieldReader {
         }
         let thumbnailsLength = try self.integer("thumbnails_length", in: 0...identity.size)
         let thumbnailLengths = try self.integers("thumbnail_lengths", count: frameCount, in: 0...thumbnailsLength)
-        guard thumbnailLengths.reduce(0, +) == thumbnailsLength else {
+        // `&+` wraps instead of trapping, so absurd lengths in a crafted file cannot crash the reader
+        let thumbnailLengthSum = thumbnailLengths.reduce(0) { $0 &+ $1 }
+        guard thumbnailLengthSum == thumbnailsLength else {
             throw self.damaged("thumbnail lengths do not add up to 'thumbnails_length' \(thumbnailsLength)")
         }
 

@@ -2,63 +2,92 @@ import COpenBLAS
 
 /// BLAS kernels that score the frames of one media against query vectors.
 enum FrameScoring {
-    /// Returns the cosine similarity of every frame with `query` (both L2-normalised), as
-    /// one `cblas_sgemv` over the media's `frameCount x dimension` matrix.
-    static func cosines(of media: LoadedMedia, with query: [Float]) -> [Float] {
-        let frameCount = media.frameCount
-        let dimension = media.dimension
-        return [Float](unsafeUninitializedCapacity: frameCount) { scores, initializedCount in
-            media.vectors.withUnsafeBufferPointer { matrix in
-                query.withUnsafeBufferPointer { vector in
-                    cblas_sgemv(
-                        CblasRowMajor,
-                        CblasNoTrans,
-                        Int32(frameCount),
-                        Int32(dimension),
-                        1,
-                        matrix.baseAddress,
-                        Int32(dimension),
-                        vector.baseAddress,
-                        1,
-                        0,
-                        scores.baseAddress,
-                        1
-                    )
-                }
-            }
-            initializedCount = frameCount
-        }
-    }
+    /// Bytes of Float widened per BLAS call (170 rows of 384-d vectors), small enough for
+    /// the block to stay in a core's L2 cache between the widening and the BLAS call.
+    static let blockBytes = 256 * 1024
 
     /// Returns the `frameCount x vectorCount` row-major matrix of cosines between every
-    /// frame and each of `vectors` (concatenated, `vectorCount x dimension`), as one
-    /// `cblas_sgemm`.
+    /// frame and each of `vectors` (concatenated, `vectorCount x dimension`).
+    ///
+    /// It widens blocks of rows from bfloat16 into a scratch buffer and scores each block
+    /// with `cblas_sgemv` (one vector) or `cblas_sgemm` (several).
     static func cosines(of media: LoadedMedia, withEach vectors: [Float], vectorCount: Int) -> [Float] {
         let frameCount = media.frameCount
         let dimension = media.dimension
-        let count = frameCount * vectorCount
-        return [Float](unsafeUninitializedCapacity: count) { result, initializedCount in
-            media.vectors.withUnsafeBufferPointer { matrix in
-                vectors.withUnsafeBufferPointer { others in
-                    cblas_sgemm(
-                        CblasRowMajor,
-                        CblasNoTrans,
-                        CblasTrans,
-                        Int32(frameCount),
-                        Int32(vectorCount),
-                        Int32(dimension),
-                        1,
-                        matrix.baseAddress,
-                        Int32(dimension),
-                        others.baseAddress,
-                        Int32(dimension),
-                        0,
-                        result.baseAddress,
-                        Int32(vectorCount)
-                    )
+        let blockRows = max(1, min(frameCount, self.blockBytes / (4 * dimension)))
+        var block = [Float](repeating: 0, count: blockRows * dimension)
+        var result = [Float](repeating: 0, count: frameCount * vectorCount)
+
+        media.vectors.withUnsafeBufferPointer { matrix in
+            vectors.withUnsafeBufferPointer { others in
+                block.withUnsafeMutableBufferPointer { block in
+                    result.withUnsafeMutableBufferPointer { result in
+                        var firstRow = 0
+                        while firstRow < frameCount {
+                            let rows = min(blockRows, frameCount - firstRow)
+                            BFloat16.widen(
+                                matrix.baseAddress! + firstRow * dimension,
+                                into: block.baseAddress!,
+                                count: rows * dimension
+                            )
+                            self.multiply(
+                                block: block.baseAddress!,
+                                rows: rows,
+                                dimension: dimension,
+                                vectors: others.baseAddress!,
+                                vectorCount: vectorCount,
+                                into: result.baseAddress! + firstRow * vectorCount
+                            )
+                            firstRow += rows
+                        }
+                    }
                 }
             }
-            initializedCount = count
+        }
+        return result
+    }
+
+    /// Writes `block x vectors^T` (`rows x vectorCount`, row-major) to `output`.
+    private static func multiply(
+        block: UnsafePointer<Float>,
+        rows: Int,
+        dimension: Int,
+        vectors: UnsafePointer<Float>,
+        vectorCount: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        if vectorCount == 1 {
+            cblas_sgemv(
+                CblasRowMajor,
+                CblasNoTrans,
+                Int32(rows),
+                Int32(dimension),
+                1,
+                block,
+                Int32(dimension),
+                vectors,
+                1,
+                0,
+                output,
+                1
+            )
+        } else {
+            cblas_sgemm(
+                CblasRowMajor,
+                CblasNoTrans,
+                CblasTrans,
+                Int32(rows),
+                Int32(vectorCount),
+                Int32(dimension),
+                1,
+                block,
+                Int32(dimension),
+                vectors,
+                Int32(dimension),
+                0,
+                output,
+                Int32(vectorCount)
+            )
         }
     }
 
@@ -79,7 +108,7 @@ enum FrameScoring {
         weight: Float
     ) -> [(cosines: [Float], penalties: [Float]?)] {
         guard !excludeVectors.isEmpty else {
-            return media.map { (self.cosines(of: $0, with: query), nil) }
+            return media.map { (self.cosines(of: $0, withEach: query, vectorCount: 1), nil) }
         }
 
         // one sgemm per media against [query; exclude vectors], a frameCount x columnCount matrix

@@ -5,13 +5,16 @@ import JumperCore
 /// An in-memory index of the visual analyses of one or more cache folders, searched with
 /// BLAS.
 ///
+/// Vectors are kept as bfloat16, 2 bytes per value: 100 hours of 384-d vectors at one
+/// frame per second take 276 MB. A search reads every vector in scope once.
+///
 /// All methods may be called from any thread and block while they read files or score.
 /// Loads read files outside the lock, and searches copy the list of loaded media under the
 /// lock, then score without it, so searches run while other media load. Call it from
 /// threads you own (HTTP handler threads), not for long on the Swift cooperative pool.
 public final class VisualSearchIndex: @unchecked Sendable {
     let logger: Logger
-    // The lock protects `mediaByFolder`; the `LoadedMedia` values it holds are immutable.
+    // The lock protects `mediaByFolder`. The `LoadedMedia` values it contains are immutable.
     private let lock = NSLock()
     /// Loaded media by normalised cache folder path, then by content hash.
     private var mediaByFolder: [String: [String: LoadedMedia]] = [:]
