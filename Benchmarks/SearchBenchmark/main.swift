@@ -186,7 +186,7 @@ print(String(format: "reload of unchanged files: %.0f ms", milliseconds(Continuo
 // MARK: - Searching
 
 @MainActor
-func timeSearches(label: String, perScene: Bool, excludeCount: Int) {
+func timeSearches(index: VisualSearchIndex, label: String, perScene: Bool, excludeCount: Int) {
     var latencies: [Double] = []
     var cpuTimes: [Double] = []
     var matchCount = 0
@@ -217,9 +217,15 @@ func timeSearches(label: String, perScene: Bool, excludeCount: Int) {
 }
 
 print("load average before searching: \(loadAverage())")
-timeSearches(label: "per scene", perScene: true, excludeCount: 0)
-timeSearches(label: "per frame", perScene: false, excludeCount: 0)
-timeSearches(label: "per scene, 2 exclude vectors", perScene: true, excludeCount: 2)
+let threadCounts = Set([1, index.maxScoringThreads]).sorted()
+for threadCount in threadCounts {
+    let threadIndex = VisualSearchIndex(logger: logger, maxScoringThreads: threadCount)
+    _ = try threadIndex.loadAll(cacheDirectory: cacheDirectory)
+    print("scoring threads: \(threadCount)")
+    timeSearches(index: threadIndex, label: "per scene", perScene: true, excludeCount: 0)
+    timeSearches(index: threadIndex, label: "per frame", perScene: false, excludeCount: 0)
+    timeSearches(index: threadIndex, label: "per scene, 2 exclude vectors", perScene: true, excludeCount: 2)
+}
 
 if !options.keepFolder {
     try? FileManager.default.removeItem(atPath: folderPath)

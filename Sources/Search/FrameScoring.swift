@@ -1,10 +1,15 @@
 import COpenBLAS
+import Dispatch
+import Foundation
 
 /// BLAS kernels that score the frames of one media against query vectors.
 enum FrameScoring {
-    /// Bytes of Float widened per BLAS call (170 rows of 384-d vectors), small enough for
-    /// the block to stay in a core's L2 cache between the widening and the BLAS call.
-    static let blockBytes = 256 * 1024
+    /// Values widened to Float per BLAS call (21 rows of 384-d vectors). A block this small
+    /// stays in L1/L2 cache between the widening and the BLAS call, and it keeps OpenBLAS
+    /// on the calling thread: its gemv interface runs single-threaded below
+    /// 2304 x GEMM_MULTITHREAD_THRESHOLD (4 by default) elements (`interface/gemv.c`), and
+    /// the index spreads media over threads itself (see `parallelMap`).
+    static let blockValues = 8192
 
     /// Returns the `frameCount x vectorCount` row-major matrix of cosines between every
     /// frame and each of `vectors` (concatenated, `vectorCount x dimension`).
@@ -14,7 +19,7 @@ enum FrameScoring {
     static func cosines(of media: LoadedMedia, withEach vectors: [Float], vectorCount: Int) -> [Float] {
         let frameCount = media.frameCount
         let dimension = media.dimension
-        let blockRows = max(1, min(frameCount, self.blockBytes / (4 * dimension)))
+        let blockRows = max(1, min(frameCount, self.blockValues / dimension))
         var block = [Float](repeating: 0, count: blockRows * dimension)
         var result = [Float](repeating: 0, count: frameCount * vectorCount)
 
@@ -105,16 +110,17 @@ enum FrameScoring {
         media: [LoadedMedia],
         query: [Float],
         excludeVectors: [[Float]],
-        weight: Float
+        weight: Float,
+        threadCount: Int
     ) -> [(cosines: [Float], penalties: [Float]?)] {
         guard !excludeVectors.isEmpty else {
-            return media.map { (self.cosines(of: $0, withEach: query, vectorCount: 1), nil) }
+            return self.parallelMap(media, threadCount: threadCount) { (self.cosines(of: $0, withEach: query, vectorCount: 1), nil) }
         }
 
-        // one sgemm per media against [query; exclude vectors], a frameCount x columnCount matrix
+        // each media against [query; exclude vectors] in one pass, a frameCount x columnCount matrix
         let columnCount = 1 + excludeVectors.count
         let stacked = query + Array(excludeVectors.joined())
-        let matrices = media.map { self.cosines(of: $0, withEach: stacked, vectorCount: columnCount) }
+        let matrices = self.parallelMap(media, threadCount: threadCount) { self.cosines(of: $0, withEach: stacked, vectorCount: columnCount) }
 
         var sums = [Double](repeating: 0, count: columnCount)
         var frameTotal = 0
@@ -151,4 +157,49 @@ enum FrameScoring {
             }
         }
     }
+
+    /// Applies `transform` to every media on up to `threadCount` threads, taking media one
+    /// at a time so that long and short media balance out. Results keep the order of `media`.
+    static func parallelMap<Result>(
+        _ media: [LoadedMedia],
+        threadCount: Int,
+        _ transform: @Sendable (LoadedMedia) -> Result
+    ) -> [Result] {
+        let workerCount = min(media.count, threadCount)
+        guard workerCount > 1 else { return media.map(transform) }
+
+        var results = [Result?](repeating: nil, count: media.count)
+        let nextIndex = WorkCounter()
+        results.withUnsafeMutableBufferPointer { slots in
+            // each index is claimed by exactly one worker, so the writes never overlap
+            let output = UnsafeSendablePointer(base: slots.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+                while let index = nextIndex.claim(below: media.count) {
+                    output.base[index] = transform(media[index])
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+}
+
+/// Hands out increasing indices to worker threads.
+private final class WorkCounter: @unchecked Sendable {
+    // The lock protects `next`.
+    private let lock = NSLock()
+    private var next = 0
+
+    /// Returns the next unclaimed index, or nil once `limit` is reached.
+    func claim(below limit: Int) -> Int? {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        guard self.next < limit else { return nil }
+        self.next += 1
+        return self.next - 1
+    }
+}
+
+/// A pointer passed to worker threads that write disjoint elements.
+private struct UnsafeSendablePointer<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
 }

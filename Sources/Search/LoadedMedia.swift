@@ -23,7 +23,7 @@ final class LoadedMedia: Sendable {
     var dimension: Int { self.header.dimension }
     var frameCount: Int { self.header.frameCount }
 
-    /// Returns the start and end in seconds of a scene; the last scene ends at the duration.
+    /// Returns the start and end of a scene in seconds. The last scene ends at the duration.
     func sceneBounds(_ sceneIndex: Int) -> (start: Double, end: Double) {
         let starts = self.header.sceneStarts
         let start = starts[sceneIndex]
@@ -43,7 +43,7 @@ final class LoadedMedia: Sendable {
         )
     }
 
-    /// Maps each frame to the scene `[sceneStarts[i], sceneStarts[i + 1])` holding its time.
+    /// Maps each frame to the scene `[sceneStarts[i], sceneStarts[i + 1])` that contains its time.
     /// Both lists are sorted, so one merge-like pass suffices.
     private static func assignScenes(frameTimes: [Double], sceneStarts: [Double]) -> [Int32] {
         var scene = 0

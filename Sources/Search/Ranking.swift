@@ -12,7 +12,8 @@ extension VisualSearchIndex {
             media: media,
             query: query.vector,
             excludeVectors: query.excludeVectors,
-            weight: query.excludeWeight
+            weight: query.excludeWeight,
+            threadCount: self.maxScoringThreads
         )
         // the plain ranking only differs from the final one when something re-ranks
         let needsPlainRanking = !query.excludeVectors.isEmpty || query.allowedFrames != nil

@@ -14,13 +14,22 @@ import JumperCore
 /// threads you own (HTTP handler threads), not for long on the Swift cooperative pool.
 public final class VisualSearchIndex: @unchecked Sendable {
     let logger: Logger
+    /// Maximum number of threads one search scores on.
+    public let maxScoringThreads: Int
     // The lock protects `mediaByFolder`. The `LoadedMedia` values it contains are immutable.
     private let lock = NSLock()
     /// Loaded media by normalised cache folder path, then by content hash.
     private var mediaByFolder: [String: [String: LoadedMedia]] = [:]
 
-    public init(logger: Logger) {
+    /// Creates an empty index.
+    ///
+    /// - Parameters:
+    ///   - logger: receives load summaries, load failures and rejected queries.
+    ///   - maxScoringThreads: maximum number of threads one search scores on, by default
+    ///     one per active processor. The calling thread waits for them.
+    public init(logger: Logger, maxScoringThreads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.logger = logger
+        self.maxScoringThreads = max(1, maxScoringThreads)
     }
 
     // MARK: - Loading
