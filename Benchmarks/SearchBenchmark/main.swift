@@ -1,4 +1,4 @@
-// Measures visual search latency on synthetic data: writes `mediaCount` analyses of
+// Measures visual search latency on synthetic data. It writes `mediaCount` analyses of
 // `framesPerMedia` random normalised vectors into a temporary cache folder, loads them,
 // then times random queries. Run with `swift run -c release SearchBenchmark [options]`.
 

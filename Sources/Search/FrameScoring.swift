@@ -5,10 +5,11 @@ import Foundation
 /// BLAS kernels that score the frames of one media against query vectors.
 enum FrameScoring {
     /// Values widened to Float per BLAS call (21 rows of 384-d vectors). A block this small
-    /// stays in L1/L2 cache between the widening and the BLAS call, and it keeps OpenBLAS
-    /// on the calling thread: its gemv interface runs single-threaded below
-    /// 2304 x GEMM_MULTITHREAD_THRESHOLD (4 by default) elements (`interface/gemv.c`), and
-    /// the index spreads media over threads itself (see `parallelMap`).
+    /// stays in cache between the widening and the BLAS call. It also keeps OpenBLAS on the
+    /// calling thread, because OpenBLAS's gemv runs single-threaded below
+    /// 2304 x GEMM_MULTITHREAD_THRESHOLD elements (`interface/gemv.c`, threshold 4 by
+    /// default), which avoids its worker threads spinning between calls. The index
+    /// spreads media over its own threads instead (see `parallelMap`).
     static let blockValues = 8192
 
     /// Returns the `frameCount x vectorCount` row-major matrix of cosines between every
