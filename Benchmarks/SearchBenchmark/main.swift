@@ -1,4 +1,4 @@
-// Measures visual search latency on synthetic data: writes `mediaCount` analyses of
+// Measures visual search latency on synthetic data. It writes `mediaCount` analyses of
 // `framesPerMedia` random normalised vectors into a temporary cache folder, loads them,
 // then times random queries. Run with `swift run -c release SearchBenchmark [options]`.
 
@@ -89,9 +89,23 @@ func randomUnitVectors(count: Int, dimension: Int, generator: inout SplitMix64) 
     return values
 }
 
+/// Returns the 1-minute load average, to tell a busy machine's numbers from an idle one's.
+func loadAverage() -> String {
+    var averages = [Double](repeating: 0, count: 3)
+    guard getloadavg(&averages, 3) == 3 else { return "unknown" }
+    return String(format: "%.2f", averages[0])
+}
+
 func milliseconds(_ duration: Duration) -> Double {
     let (seconds, attoseconds) = duration.components
     return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+}
+
+/// Returns the CPU time this process has used, all threads included, in milliseconds.
+func processCPUMilliseconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1e6
 }
 
 func percentile(_ sortedValues: [Double], _ fraction: Double) -> Double {
@@ -120,7 +134,7 @@ var generator = SplitMix64(state: 42)
 let modelKey = "benchmark-\(options.dimension)"
 let totalFrames = options.mediaCount * options.framesPerMedia
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, "
-    + "\(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB")
+    + "\(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB, load average \(loadAverage())")
 print("writing \(options.mediaCount) media x \(options.framesPerMedia) frames x \(options.dimension) dimensions "
     + "(\(totalFrames) frames) to \(folderPath)")
 
@@ -159,11 +173,12 @@ print(String(format: "write: %.1f s; on disk %.1f MB = %.2f MB per hour of foota
 let logger = Logger(label: "benchmark", minimumLevel: .warning)
 let index = VisualSearchIndex(logger: logger)
 let loadStart = ContinuousClock.now
+let loadCPUStart = processCPUMilliseconds()
 let summary = try index.loadAll(cacheDirectory: cacheDirectory)
 let loadMilliseconds = milliseconds(ContinuousClock.now - loadStart)
-print(String(format: "load: %d media, %d frames in %.0f ms (%.0f frames/ms); failures %d",
-    summary.loaded.count, summary.frameCount, loadMilliseconds, Double(summary.frameCount) / loadMilliseconds,
-    summary.failures.count))
+let loadCPUMilliseconds = processCPUMilliseconds() - loadCPUStart
+print(String(format: "load: %d media, %d frames in %.0f ms (CPU time %.0f ms); failures %d",
+    summary.loaded.count, summary.frameCount, loadMilliseconds, loadCPUMilliseconds, summary.failures.count))
 let reloadStart = ContinuousClock.now
 _ = try index.loadAll(cacheDirectory: cacheDirectory)
 print(String(format: "reload of unchanged files: %.0f ms", milliseconds(ContinuousClock.now - reloadStart)))
@@ -171,8 +186,9 @@ print(String(format: "reload of unchanged files: %.0f ms", milliseconds(Continuo
 // MARK: - Searching
 
 @MainActor
-func timeSearches(label: String, perScene: Bool, excludeCount: Int) {
+func timeSearches(index: VisualSearchIndex, label: String, perScene: Bool, excludeCount: Int) {
     var latencies: [Double] = []
+    var cpuTimes: [Double] = []
     var matchCount = 0
     for _ in 0..<options.queryCount {
         let query = VisualQuery(
@@ -186,19 +202,30 @@ func timeSearches(label: String, perScene: Bool, excludeCount: Int) {
             perScene: perScene
         )
         let start = ContinuousClock.now
+        let cpuStart = processCPUMilliseconds()
         let matches = index.search(query)
         latencies.append(milliseconds(ContinuousClock.now - start))
+        cpuTimes.append(processCPUMilliseconds() - cpuStart)
         matchCount += matches.count
     }
     latencies.sort()
-    print(String(format: "search %@: median %.1f ms, p95 %.1f ms, max %.1f ms (%d queries, %.0f matches each)",
+    cpuTimes.sort()
+    print(String(format: "search %@: median %.1f ms, p95 %.1f ms, max %.1f ms; CPU time median %.1f ms "
+        + "(%d queries, %.0f matches each)",
         label, percentile(latencies, 0.5), percentile(latencies, 0.95), latencies.last ?? 0,
-        options.queryCount, Double(matchCount) / Double(max(options.queryCount, 1))))
+        percentile(cpuTimes, 0.5), options.queryCount, Double(matchCount) / Double(max(options.queryCount, 1))))
 }
 
-timeSearches(label: "per scene", perScene: true, excludeCount: 0)
-timeSearches(label: "per frame", perScene: false, excludeCount: 0)
-timeSearches(label: "per scene, 2 exclude vectors", perScene: true, excludeCount: 2)
+print("load average before searching: \(loadAverage())")
+let threadCounts = Set([1, index.maxScoringThreads]).sorted()
+for threadCount in threadCounts {
+    let threadIndex = VisualSearchIndex(logger: logger, maxScoringThreads: threadCount)
+    _ = try threadIndex.loadAll(cacheDirectory: cacheDirectory)
+    print("scoring threads: \(threadCount)")
+    timeSearches(index: threadIndex, label: "per scene", perScene: true, excludeCount: 0)
+    timeSearches(index: threadIndex, label: "per frame", perScene: false, excludeCount: 0)
+    timeSearches(index: threadIndex, label: "per scene, 2 exclude vectors", perScene: true, excludeCount: 2)
+}
 
 if !options.keepFolder {
     try? FileManager.default.removeItem(atPath: folderPath)

@@ -100,8 +100,8 @@ public struct CacheDirectory: Sendable {
     // MARK: - Manifests
 
     /// Serialises read-modify-write cycles of manifests within this process.
-    // NOTE: two processes (or machines on a shared drive) updating one manifest at the same
-    // moment can still lose one update; the analysis files themselves stay intact.
+    // NOTE: two processes or machines sharing the drive that update one manifest at the same
+    // moment can still lose one update. The analysis files themselves stay intact.
     private static let manifestLock = NSLock()
 
     /// Reads the manifest of `hashString`; returns nil when it does not exist.
@@ -137,7 +137,7 @@ public struct CacheDirectory: Sendable {
         do {
             existing = try self.manifest(hashString: hashString)
         } catch StoreError.damagedManifest {
-            // TODO: rebuild the analyses list from the files in the folder; until then a
+            // TODO: rebuild the analyses list from the files in the folder. Until then, a
             // damaged manifest loses its records of analyses other than the one written.
             existing = nil
         }

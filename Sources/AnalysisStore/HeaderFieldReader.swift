@@ -16,7 +16,9 @@ struct HeaderFieldReader {
     }
 
     func string(_ key: String) throws(StoreError) -> String {
-        guard let value = self.json[key]?.stringValue else { throw self.damaged("header field '\(key)' is missing or not a string") }
+        guard let value = self.json[key]?.stringValue else {
+            throw self.damaged("header field '\(key)' is missing or not a string")
+        }
         return value
     }
 
@@ -48,7 +50,7 @@ struct HeaderFieldReader {
         values.reserveCapacity(elements.count)
         for element in elements {
             guard let value = element.doubleValue, value.isFinite else {
-                throw self.damaged("header field '\(key)' holds a value that is not a number")
+                throw self.damaged("header field '\(key)' contains a value that is not a number")
             }
             values.append(value)
         }
@@ -63,7 +65,7 @@ struct HeaderFieldReader {
         values.reserveCapacity(count)
         for element in elements {
             guard let value = element.intValue, range.contains(value) else {
-                throw self.damaged("header field '\(key)' holds a value that is not an integer in \(range)")
+                throw self.damaged("header field '\(key)' contains a value that is not an integer in \(range)")
             }
             values.append(value)
         }
@@ -95,7 +97,9 @@ struct HeaderFieldReader {
         }
         let thumbnailsLength = try self.integer("thumbnails_length", in: 0...identity.size)
         let thumbnailLengths = try self.integers("thumbnail_lengths", count: frameCount, in: 0...thumbnailsLength)
-        guard thumbnailLengths.reduce(0, +) == thumbnailsLength else {
+        // `&+` wraps instead of trapping, so absurd lengths in a crafted file cannot crash the reader
+        let thumbnailLengthSum = thumbnailLengths.reduce(0) { $0 &+ $1 }
+        guard thumbnailLengthSum == thumbnailsLength else {
             throw self.damaged("thumbnail lengths do not add up to 'thumbnails_length' \(thumbnailsLength)")
         }
 

@@ -1,7 +1,7 @@
 import Glibc
 
 /// An error raised by the analysis store. Every case names the file or value at fault and
-/// its `description` says what to do about it.
+/// its `description` tells the user what to do next.
 public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The cache folder path is unusable: relative, not a folder, or not creatable.
     case invalidCacheDirectory(path: String, reason: String)

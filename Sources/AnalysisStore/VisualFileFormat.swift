@@ -14,7 +14,7 @@ import JumperCore
 /// | 12 + H | 2 x frame_count x dimension | vectors, row-major IEEE 754 Float16 |
 /// | after the vectors | thumbnails_length | the frames' JPEG thumbnails, concatenated in frame order |
 ///
-/// The JSON header holds `format` (`jumper-visual-analysis`), `hash_str`, `source_path`,
+/// The JSON header contains `format` (`jumper-visual-analysis`), `hash_str`, `source_path`,
 /// `model_key`, `dimension`, `frame_count`, `duration` (seconds), `frame_times` and
 /// `scene_starts` (seconds), `vector_encoding` (`float16-le`), `vectors_checksum`,
 /// `thumbnail_lengths` (bytes per frame, 0 for none), `thumbnails_length`,

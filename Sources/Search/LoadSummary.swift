@@ -16,7 +16,7 @@ public struct LoadFailure: Sendable, Equatable {
     public let message: String
 }
 
-/// What a load call did.
+/// The outcome of a load call.
 public struct LoadSummary: Sendable {
     /// Requested media now in memory, newly loaded or unchanged, sorted by hash.
     public var loaded: [LoadedMediaSummary] = []

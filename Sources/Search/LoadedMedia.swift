@@ -1,20 +1,20 @@
 import AnalysisStore
 
 /// One media's visual analysis as the index keeps it: the header, the vectors as a
-/// contiguous row-major Float32 matrix and each frame's scene. Immutable once built, so
+/// contiguous row-major bfloat16 matrix and each frame's scene. Immutable once built, so
 /// searches read it without holding the index lock.
 final class LoadedMedia: Sendable {
     let cacheDirectory: CacheDirectory
     let header: VisualFileHeader
-    /// `frameCount x dimension` matrix, row-major.
-    let vectors: [Float]
+    /// `frameCount x dimension` matrix, row-major, as bfloat16 bit patterns.
+    let vectors: [UInt16]
     /// Index into `header.sceneStarts` of each frame's scene.
     let sceneIndexOfFrame: [Int32]
 
     init(cacheDirectory: CacheDirectory, header: VisualFileHeader, vectors: [Float]) {
         self.cacheDirectory = cacheDirectory
         self.header = header
-        self.vectors = vectors
+        self.vectors = BFloat16.bitPatterns(of: vectors)
         self.sceneIndexOfFrame = Self.assignScenes(frameTimes: header.frameTimes, sceneStarts: header.sceneStarts)
     }
 
@@ -23,7 +23,7 @@ final class LoadedMedia: Sendable {
     var dimension: Int { self.header.dimension }
     var frameCount: Int { self.header.frameCount }
 
-    /// Returns the start and end in seconds of a scene; the last scene ends at the duration.
+    /// Returns the start and end of a scene in seconds. The last scene ends at the duration.
     func sceneBounds(_ sceneIndex: Int) -> (start: Double, end: Double) {
         let starts = self.header.sceneStarts
         let start = starts[sceneIndex]
@@ -43,7 +43,7 @@ final class LoadedMedia: Sendable {
         )
     }
 
-    /// Maps each frame to the scene `[sceneStarts[i], sceneStarts[i + 1])` holding its time.
+    /// Maps each frame to the scene `[sceneStarts[i], sceneStarts[i + 1])` that contains its time.
     /// Both lists are sorted, so one merge-like pass suffices.
     private static func assignScenes(frameTimes: [Double], sceneStarts: [Double]) -> [Int32] {
         var scene = 0

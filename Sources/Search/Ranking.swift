@@ -8,16 +8,19 @@ extension VisualSearchIndex {
     /// Ranks the frames (or scenes) of `media` for `query` and returns the best ones with
     /// their position in the plain cosine ranking.
     func rank(media: [LoadedMedia], query: VisualQuery) -> [(RankedCandidate, originalIndex: Int)] {
-        let penalties = query.excludeVectors.isEmpty
-            ? nil
-            : FrameScoring.exclusionPenalties(media: media, excludeVectors: query.excludeVectors, weight: query.excludeWeight)
+        let scores = FrameScoring.score(
+            media: media,
+            query: query.vector,
+            excludeVectors: query.excludeVectors,
+            weight: query.excludeWeight,
+            threadCount: self.maxScoringThreads
+        )
         // the plain ranking only differs from the final one when something re-ranks
-        let needsPlainRanking = penalties != nil || query.allowedFrames != nil
+        let needsPlainRanking = !query.excludeVectors.isEmpty || query.allowedFrames != nil
 
         var selector = TopKSelector(capacity: query.maxResults)
         var plainUnits: [PlainUnit] = []
         for (position, item) in media.enumerated() {
-            let cosines = FrameScoring.cosines(of: item, with: query.vector)
             var allowedMask: [Bool]?
             if let allowedFrames = query.allowedFrames {
                 var mask = [Bool](repeating: false, count: item.frameCount)
@@ -28,8 +31,8 @@ extension VisualSearchIndex {
             }
             var collector = CandidateCollector(
                 position: position,
-                cosines: cosines,
-                penalties: penalties?[position],
+                cosines: scores[position].cosines,
+                penalties: scores[position].penalties,
                 allowedMask: allowedMask,
                 minScore: query.minScore,
                 recordsPlainUnits: needsPlainRanking
@@ -50,9 +53,9 @@ extension VisualSearchIndex {
 
     /// Returns, for each candidate, how many plain units rank before it by plain score.
     ///
-    /// The candidates sorted by plain key form a list where a given unit ranks before a
-    /// suffix of them, so one binary search per unit and a prefix sum count them all in
-    /// O(units x log(candidates)) instead of sorting every unit.
+    /// Sorted by plain key, the candidates that a given unit ranks before form a suffix of
+    /// the list. One binary search per unit and a prefix sum therefore count them all in
+    /// O(units x log(candidates)), without sorting every unit.
     static func plainPositions(of candidates: [RankedCandidate], among units: [PlainUnit]) -> [Int] {
         let order = candidates.indices.sorted { left, right in
             Self.plainKeyRanksBefore(candidates[left].plainScore, candidates[left].ordinal,

@@ -18,10 +18,10 @@ extension VisualSearchIndex {
 
     /// Searches the loaded media of the query's cache folder.
     ///
-    /// Each frame's score is the cosine similarity of its vector with the query vector
-    /// (a dot product, since both are normalised), minus an exclusion penalty when the
-    /// query has exclude vectors (see `FrameScoring.exclusionPenalties`): excluded concepts
-    /// push frames down and never remove them. With `perScene`, a scene is represented by
+    /// Each frame's score is the cosine similarity of its vector with the query vector,
+    /// computed as a dot product because both are normalised. When the query has exclude
+    /// vectors, an exclusion penalty is subtracted (see `FrameScoring.score`), so excluded
+    /// concepts push frames down and never remove them. With `perScene`, a scene is represented by
     /// its best frame. Frames outside `allowedFrames` and matches below `minScore` are
     /// dropped. `originalIndex` is the match's position in the same ranking by plain
     /// cosine, before the penalty and `allowedFrames` changed it.
@@ -78,7 +78,7 @@ extension VisualSearchIndex {
         guard !query.modelKey.isEmpty else { throw SearchError.invalidQuery(reason: "model key is empty") }
         guard !query.vector.isEmpty else { throw SearchError.invalidQuery(reason: "query vector is empty") }
         guard query.vector.allSatisfy(\.isFinite) else {
-            throw SearchError.invalidQuery(reason: "query vector holds a non-finite value")
+            throw SearchError.invalidQuery(reason: "query vector contains a non-finite value")
         }
         guard (1...Self.maxResultsLimit).contains(query.maxResults) else {
             throw SearchError.invalidQuery(

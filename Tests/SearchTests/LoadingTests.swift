@@ -78,7 +78,9 @@ import Testing
         #expect(summary.loaded.map(\.hashString) == ["aaaaaaaa-1"])
         #expect(summary.failures.map(\.hashString) == ["bbbbbbbb-2"])
         #expect(summary.failures.first?.message.contains(path) == true)
-        #expect(sink.records.contains { $0.level == .error && $0.metadata["media.hash"] == "bbbbbbbb-2" })
+        let errorRecord = sink.records.first { $0.level == .error }
+        #expect(errorRecord?.message == "visual analysis load failed")
+        #expect(errorRecord?.metadata["media.hash"] == "bbbbbbbb-2")
     }
 
     @Test func cacheFoldersAreSeparate() throws {

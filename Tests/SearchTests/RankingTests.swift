@@ -1,9 +1,9 @@
 import AnalysisStore
-import Search
+@testable import Search
 import Testing
 
 @Suite struct RankingTests {
-    /// One media of 6 frames in two scenes, [0, 3) and [3, 6).
+    /// Loads one media of 6 frames in two scenes, [0, 3) and [3, 6).
     private func loadTwoScenes() throws -> (TemporaryCache, VisualSearchIndex) {
         let folder = try TemporaryCache()
         try writeMedia(
@@ -17,13 +17,16 @@ import Testing
         return (folder, index)
     }
 
+    // Scores are checked to 4e-3 because bfloat16 in memory rounds a component near 0.95
+    // by up to 2e-3, and Float16 on disk by up to 2.5e-4.
+
     @Test func perSceneKeepsBestFrameOfEachScene() throws {
         let (folder, index) = try self.loadTwoScenes()
         let matches = index.search(VisualQuery(cacheDirectoryPath: folder.path, modelKey: "hand-4", vector: axis(0)))
 
         #expect(matches.map(\.frameIndex) == [4, 1])
-        #expect(abs(matches[0].score - 0.95) < 2e-3)
-        #expect(abs(matches[1].score - 0.9) < 2e-3)
+        #expect(abs(matches[0].score - 0.95) < 4e-3)
+        #expect(abs(matches[1].score - 0.9) < 4e-3)
         #expect(matches[0].sceneStart == 3)
         #expect(matches[0].sceneEnd == 6)
         #expect(matches[1].sceneStart == 0)
@@ -92,8 +95,8 @@ import Testing
         // baseline = mean exclude cosine 0.075, so frame 0 loses 0.3 - 0.075 = 0.225
         #expect(matches.map(\.frameIndex) == [1, 2, 0, 3])
         #expect(matches.map(\.originalIndex) == [1, 2, 0, 3])
-        #expect(abs(matches[2].score - 0.725) < 3e-3)
-        #expect(abs(matches[0].score - 0.9) < 2e-3)
+        #expect(abs(matches[2].score - 0.725) < 5e-3)
+        #expect(abs(matches[0].score - 0.9) < 4e-3)
     }
 
     @Test func excludeWeightZeroKeepsPlainRanking() throws {
@@ -177,12 +180,13 @@ import Testing
         let (index, _) = makeIndex()
         _ = try index.loadAll(cacheDirectory: folder.cache)
 
-        // expected ranking from the Float16 values actually stored
+        // expected ranking from the values the index holds: Float16 on disk, bfloat16 in memory
         let queryVector = randomUnitVector(dimension: dimension, generator: &generator)
         for hashString in written.keys {
             let stored = try #require(try folder.cache.readVisualAnalysis(hashString: hashString))
             for frame in 0..<stored.frameCount {
-                let score = zip(stored.vector(ofFrame: frame), queryVector).reduce(0) { $0 + $1.0 * $1.1 }
+                let held = stored.vector(ofFrame: frame).map { Float(bitPattern: UInt32(BFloat16.bitPattern(of: $0)) << 16) }
+                let score = zip(held, queryVector).reduce(0) { $0 + $1.0 * $1.1 }
                 allScores.append((hashString, frame, score))
             }
         }
