@@ -59,7 +59,7 @@ extension HTTPServer {
                 "http.method": method,
                 "http.path": HTTPRequest.percentDecode(rawPath),
                 "http.status": String(response.status),
-                "http.duration_ms": String(format: "%.2f", elapsed),
+                "http.duration_ms": String((elapsed * 100).rounded() / 100),
                 "request.id": requestID,
                 "http.written": written ? "true" : "false",
             ]
@@ -240,7 +240,7 @@ private func writeResponse(
 
 private func formatMebibytes(_ bytes: Int) -> String {
     let mebibytes = Double(bytes) / 1_048_576
-    return mebibytes == mebibytes.rounded() ? "\(Int(mebibytes)) MiB" : String(format: "%.1f MiB", mebibytes)
+    return mebibytes == mebibytes.rounded() ? "\(Int(mebibytes)) MiB" : "\((mebibytes * 10).rounded() / 10) MiB"
 }
 
 /// Hands a response from the handler's task to the waiting worker thread.

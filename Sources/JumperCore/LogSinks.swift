@@ -27,11 +27,16 @@ private func formatUTCTimestamp(_ date: Date) -> String {
     var parts = tm()
     gmtime_r(&time, &parts)
     let milliseconds = Int((seconds - Double(time)) * 1000)
-    return String(
-        format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-        Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-        Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), milliseconds
-    )
+    // Built by hand, not with String(format:): civetweb worker threads log too, and their
+    // stacks are too small for Foundation's formatter.
+    let day = "\(Int(parts.tm_year) + 1900)-\(twoDigits(parts.tm_mon + 1))-\(twoDigits(parts.tm_mday))"
+    let clock = "\(twoDigits(parts.tm_hour)):\(twoDigits(parts.tm_min)):\(twoDigits(parts.tm_sec))"
+    let fraction = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
+    return "\(day)T\(clock).\(fraction)Z"
+}
+
+private func twoDigits(_ value: Int32) -> String {
+    value < 10 ? "0\(value)" : "\(value)"
 }
 
 /// Writes each record as one line to standard error, serialised by a lock.
