@@ -18,7 +18,8 @@ let package = Package(
 
         // MARK: - Infrastructure
         .target(name: "JumperCore"),
-        .target(name: "HTTPServer", dependencies: ["CCivetweb", "JumperCore"]),
+        .target(name: "CThreadStack", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "HTTPServer", dependencies: ["CCivetweb", "CThreadStack", "JumperCore"]),
         .target(name: "SocketIO", dependencies: ["HTTPServer", "JumperCore"]),
         .target(name: "AnalysisStore", dependencies: ["JumperCore"]),
 

@@ -1,4 +1,5 @@
 import CCivetweb
+import CThreadStack
 import Foundation
 import JumperCore
 
@@ -133,7 +134,12 @@ public final class HTTPServer: @unchecked Sendable {
         }
         self.logger.info(
             "HTTP server listening",
-            ["http.host": self.configuration.host, "http.port": String(self.boundPort)]
+            [
+                "http.host": self.configuration.host,
+                "http.port": String(self.boundPort),
+                // The worker stack floor that CThreadStack enforces on civetweb's threads.
+                "thread.min_stack_bytes": String(cthreadstack_minimum_size()),
+            ]
         )
     }
 
