@@ -33,7 +33,7 @@ extension APIService {
             modelKey: model.modelKey,
             vector: vector,
             excludeVectors: excludeVectors,
-            hashStrings: scope,
+            hashStrings: scope?.hashStrings,
             maxResults: options.maxResults,
             perScene: options.perScene,
             minScore: options.minScore,
@@ -45,12 +45,21 @@ extension APIService {
         } catch {
             throw APIError.badRequest("The search was rejected: \(error).")
         }
-        let shaped = matches.map { match in shape(match, options: options) }
+        // Copies of one file share a hash_str; a scoped search names the path the client gave.
+        let requestedPaths = Dictionary(scope.map { zip($0.hashStrings, $0.paths) }.map(Array.init) ?? [],
+                                        uniquingKeysWith: { first, _ in first })
+        let shaped = matches.map { match in
+            shape(match, videoPath: requestedPaths[match.hashString] ?? match.sourcePath, options: options)
+        }
         return .json(["matches": .array(shaped), "model_key": .string(model.modelKey)])
     }
 
-    /// Returns the content hashes a search covers, loading their analysis; nil means every loaded media.
-    private func resolveScope(_ options: VisualSearchOptions, cache: CacheDirectory) throws -> [String]? {
+    /// Returns the content hashes a search covers, with the paths they came from, loading their
+    /// analysis; nil means every loaded media.
+    private func resolveScope(
+        _ options: VisualSearchOptions,
+        cache: CacheDirectory
+    ) throws -> (hashStrings: [String], paths: [String])? {
         guard !options.searchAll, let paths = options.mediaPaths, !paths.isEmpty else {
             _ = try self.index.loadAll(cacheDirectory: cache)
             return nil
@@ -64,7 +73,7 @@ extension APIService {
             }
         }
         _ = try self.index.load(cacheDirectory: cache, hashStrings: hashes)
-        return hashes
+        return (hashes, paths)
     }
 }
 
@@ -105,7 +114,7 @@ struct VisualSearchOptions: Sendable {
     }
 }
 
-private func shape(_ match: VisualMatch, options: VisualSearchOptions) -> JSON {
+private func shape(_ match: VisualMatch, videoPath: String, options: VisualSearchOptions) -> JSON {
     var object = JSONObject()
     object["frame_idx"] = .string(String(match.frameIndex))
     object["timestamp"] = .string(formatTimestamp(match.timeSeconds))
@@ -114,7 +123,7 @@ private func shape(_ match: VisualMatch, options: VisualSearchOptions) -> JSON {
     object["scene_end_timestamp"] = .string(formatTimestamp(match.sceneEnd))
     object["original_index"] = .number(Double(match.originalIndex))
     object["hash_str"] = .string(match.hashString)
-    object["video_path"] = .string(match.sourcePath)
+    object["video_path"] = .string(videoPath)
     if options.includeScores {
         object["score"] = .number(Double(match.score))
     }

@@ -87,6 +87,8 @@ final class AnalysisJob: @unchecked Sendable {
                 && cache.hasVisualAnalysis(hashString: info.hashString, modelKey: self.request.visualModelKey)
             {
                 analyses["visual"] = "skipped"
+                // The manifest lists every path a content was seen at, copies included.
+                try cache.recordSourcePath(hashString: info.hashString, sourcePath: path)
                 fileLogger.debug("visual analysis exists, skipped", ["hash": info.hashString])
                 return FileResult(mediaPath: path, status: .skipped, error: nil, hashString: info.hashString,
                                   mediaType: info.mediaType.rawValue, analyses: analyses)
