@@ -37,7 +37,7 @@ private func withTestServer(
     }
     try server.start()
     let result = await Result(catching: { try await body(server) })
-    // stop() blocks for up to 2 s while civetweb's threads finish, so it runs off the pool.
+    // stop() blocks for about 2 s while civetweb's threads finish, so it runs off the pool.
     _ = try await onThread { server.stop() }
     try result.get()
 }
