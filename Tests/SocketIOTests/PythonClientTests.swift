@@ -149,3 +149,30 @@ func webSocketAnswersPingAndJoinsFragments() async throws {
     #expect(result.output.contains("OK ping, pong and fragments"), "websocket_frames.py printed:\n\(result.output)")
     try await server.stop()
 }
+
+@Test(.timeLimit(.minutes(1)))
+func silentWebSocketIsClosedAfterPingTimeout() async throws {
+    let server = try SocketIOTestServer(pingInterval: 1, pingTimeout: 2)
+    let script = try PythonScript("server_close.py", arguments: [String(server.http.port), "silent"])
+    let result = try await script.finish(timeoutSeconds: 30)
+    #expect(result.status == 0, "server_close.py silent failed:\n\(result.output)")
+    #expect(result.output.contains("OK closed by the server"), "server_close.py printed:\n\(result.output)")
+    #expect(server.socketIO.connectedClientCount == 0)
+    try await server.stop()
+}
+
+@Test(.timeLimit(.minutes(1)))
+func stopClosesOpenWebSockets() async throws {
+    let server = try SocketIOTestServer(pingInterval: 25, pingTimeout: 20)
+    let script = try PythonScript("server_close.py", arguments: [String(server.http.port), "shutdown"])
+    let connected = try await waitUntil(timeoutSeconds: 20) { server.socketIO.connectedClientCount == 1 }
+    #expect(connected, "the WebSocket client never connected")
+
+    let started = Date()
+    try await server.stop()
+    // civetweb's stop takes about 2 s; the WebSocket worker adds at most its 1 s read timeout.
+    #expect(Date().timeIntervalSince(started) < 6)
+    let result = try await script.finish(timeoutSeconds: 20)
+    #expect(result.status == 0, "server_close.py shutdown failed:\n\(result.output)")
+    #expect(result.output.contains("OK closed by the server"), "server_close.py printed:\n\(result.output)")
+}
