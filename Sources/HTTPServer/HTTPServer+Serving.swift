@@ -98,6 +98,13 @@ extension HTTPServer {
         if declaredLength > Int64(limit) {
             return .tooLarge
         }
+        if declaredLength != 0, expectsContinue(info) {
+            // civetweb 1.15 does not send the interim response for callback handlers, and
+            // clients such as curl wait for it (curl for 1 s) before they send the body.
+            let interim = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+            let written = interim.withUnsafeBytes { mg_write(connection, $0.baseAddress, $0.count) }
+            guard written == interim.count else { return .failed }
+        }
         if declaredLength > 0 {
             var body = [UInt8](repeating: 0, count: Int(declaredLength))
             var received = 0
@@ -190,6 +197,10 @@ private func headerValue(_ info: UnsafePointer<mg_request_info>, _ name: String)
 private func isWebSocketUpgrade(_ info: UnsafePointer<mg_request_info>) -> Bool {
     guard let upgrade = headerValue(info, "Upgrade") else { return false }
     return upgrade.lowercased().contains("websocket")
+}
+
+private func expectsContinue(_ info: UnsafePointer<mg_request_info>) -> Bool {
+    headerValue(info, "Expect")?.lowercased().contains("100-continue") ?? false
 }
 
 private func isChunked(_ info: UnsafePointer<mg_request_info>) -> Bool {

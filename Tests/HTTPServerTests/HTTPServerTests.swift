@@ -165,6 +165,27 @@ extension JSONObject {
     }
 }
 
+@Test func serverSendsContinueBeforeReadingBody() async throws {
+    try await withTestServer { server in
+        let port = server.port
+        let (interim, final) = try await onThread {
+            let client = try RawHTTPClient(port: port, receiveTimeoutSeconds: 5)
+            let body = "{\"n\":\"" + String(repeating: "a", count: 2000) + "\"}"
+            try client.send(
+                "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+            )
+            // A client such as curl waits for the interim response before it sends the body.
+            let interim = try client.readResponseHead()
+            try client.send(body)
+            return (interim, try client.readResponse())
+        }
+        #expect(interim.status == 100)
+        #expect(final.status == 200)
+        #expect(try JSON.parse(final.body)["bytes"] == 2008)
+    }
+}
+
 @Test func serverKeepsConnectionAlive() async throws {
     try await withTestServer { server in
         let port = server.port
