@@ -1,7 +1,7 @@
 """Check that the Jumper server closes WebSockets it gives up on.
 
 Usage: server_close.py PORT MODE, where MODE is:
-  silent    open an Engine.IO WebSocket, never answer the server's pings and expect the
+  silent    open an Engine.IO WebSocket, never send a pong to the server's pings and expect the
             server to close the connection after its ping timeout;
   shutdown  open a session, connect to the main namespace, print CONNECTED, and expect
             the server to close the connection when the test stops it.
