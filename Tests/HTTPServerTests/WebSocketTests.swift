@@ -44,10 +44,13 @@ private final class EchoHandler: WebSocketHandler, @unchecked Sendable {
 
 @Test(.timeLimit(.minutes(1)))
 func webSocketSendsAreSerialisedPerConnection() async throws {
-    let python = "/work/main/.cache/venv/bin/python"
-    let script = URL(fileURLWithPath: #filePath)
+    let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("tests/socketio/websocket_echo.py").path
+    let script = root.appendingPathComponent("tests/socketio/websocket_echo.py").path
+    // The test virtual environment: JUMPER_TEST_PYTHON, this checkout's, or the shared one.
+    let localPython = root.appendingPathComponent(".cache/venv/bin/python").path
+    let python = ProcessInfo.processInfo.environment["JUMPER_TEST_PYTHON"]
+        ?? (FileManager.default.isExecutableFile(atPath: localPython) ? localPython : "/work/main/.cache/venv/bin/python")
     let handler = EchoHandler()
     let server = HTTPServer(
         configuration: .init(port: 0, workerThreads: 16),
