@@ -80,6 +80,11 @@ private struct PythonScript {
         self.outputURL = outputURL
     }
 
+    /// The output written so far.
+    var output: String {
+        (try? String(contentsOf: self.outputURL, encoding: .utf8)) ?? ""
+    }
+
     /// Waits for the script to exit and returns its exit status and output.
     func finish(timeoutSeconds: Double) async throws -> (status: Int32, output: String) {
         let process = self.process
@@ -182,8 +187,11 @@ func silentWebSocketIsClosedAfterPingTimeout() async throws {
 func stopClosesOpenWebSockets() async throws {
     let server = try SocketIOTestServer(pingInterval: 25, pingTimeout: 20)
     let script = try PythonScript("server_close.py", arguments: [String(server.http.port), "shutdown"])
-    let connected = try await waitUntil(timeoutSeconds: 20) { server.socketIO.connectedClientCount == 1 }
+    // Waiting for the script's output, not the server's count, ensures the CONNECT reply
+    // reached the client before the stop drops whatever is still queued.
+    let connected = try await waitUntil(timeoutSeconds: 20) { script.output.contains("CONNECTED") }
     #expect(connected, "the WebSocket client never connected")
+    #expect(server.socketIO.connectedClientCount == 1)
 
     let started = Date()
     try await server.stop()

@@ -39,7 +39,8 @@ def main() -> int:
             if message == "" and not ws.connected:
                 break
             messages.append(message)
-    except websocket.WebSocketConnectionClosedException:
+    except (websocket.WebSocketConnectionClosedException, ConnectionError):
+        # A reset after the close frame also counts as closed by the server.
         pass
     except websocket.WebSocketTimeoutException:
         print(f"FAIL the server kept the connection open; received {messages}")
