@@ -201,3 +201,13 @@ func stopClosesOpenWebSockets() async throws {
     #expect(result.status == 0, "server_close.py shutdown failed:\n\(result.output)")
     #expect(result.output.contains("OK closed by the server"), "server_close.py printed:\n\(result.output)")
 }
+
+@Test(.timeLimit(.minutes(1)))
+func upgradeReleasesParkedPoll() async throws {
+    let server = try SocketIOTestServer(pingInterval: 25, pingTimeout: 20)
+    let script = try PythonScript("upgrade_with_parked_poll.py", arguments: [String(server.http.port)])
+    let result = try await script.finish(timeoutSeconds: 40)
+    #expect(result.status == 0, "upgrade_with_parked_poll.py failed:\n\(result.output)")
+    #expect(result.output.contains("OK upgraded"), "upgrade_with_parked_poll.py printed:\n\(result.output)")
+    try await server.stop()
+}
