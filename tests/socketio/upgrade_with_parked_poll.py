@@ -53,7 +53,7 @@ def main() -> int:
     ws.send("2probe")
     probe_reply = ws.recv()
     if probe_reply != "3probe":
-        print(f"FAIL probe answered with {probe_reply!r}")
+        print(f"FAIL probe reply was {probe_reply!r}, expected 3probe")
         return 1
     poller.join(TIMEOUT_SECONDS)
     if parked.get("body") != "6":
