@@ -69,7 +69,7 @@ final class WebSocketRoute: @unchecked Sendable {
     }
 }
 
-/// A connection's Swift state while civetweb holds it: the wrapper and the upgrade request.
+/// The Swift state of an open WebSocket connection: its wrapper and the upgrade request.
 private final class WebSocketSlot {
     let connection: WebSocketConnection
     let request: HTTPRequest
@@ -124,7 +124,7 @@ private let civetwebWebSocketData:
 
         switch opcode {
         case webSocketOpcodePing:
-            // civetweb 1.15 hands ping frames to this callback without answering them.
+            // civetweb 1.15 passes ping frames to this callback and sends no pong itself.
             var echo = Array(payload)
             return slot.connection.sendFrame(opcode: Int32(webSocketOpcodePong), payload: &echo) ? 1 : 0
         case webSocketOpcodePong:

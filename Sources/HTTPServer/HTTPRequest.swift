@@ -1,6 +1,6 @@
 import Foundation
 
-/// One HTTP request as a handler sees it: the body is fully read and the path is decoded.
+/// One HTTP request as handlers receive it, with the whole body read and the path decoded.
 public struct HTTPRequest: Sendable {
     /// A random identifier (12 lower-case hex digits) that the response repeats in `X-Request-Id`.
     public let requestID: String

@@ -17,6 +17,7 @@ extension HTTPServer {
         let keepAlive = clientWantsKeepAlive(info)
         let response: HTTPResponse
         var closeConnection = !keepAlive
+        var isBodyRejected = false
 
         switch self.readBody(connection, info: info) {
         case .complete(let body):
@@ -25,6 +26,7 @@ extension HTTPServer {
         case .tooLarge:
             // The rest of the body stays unread, so the connection cannot carry another request.
             closeConnection = true
+            isBodyRejected = true
             let limit = self.configuration.maxRequestBodyBytes
             response = .error(
                 status: 413,
@@ -34,6 +36,7 @@ extension HTTPServer {
             )
         case .failed:
             closeConnection = true
+            isBodyRejected = true
             response = .error(
                 status: 400,
                 title: "Bad request",
@@ -41,10 +44,22 @@ extension HTTPServer {
             )
         }
 
+        let method = info.pointee.request_method.map { String(cString: $0) } ?? "GET"
+        if isBodyRejected {
+            self.logger.warning(
+                "request body rejected",
+                [
+                    "http.method": method,
+                    "http.path": HTTPRequest.percentDecode(rawPath),
+                    "http.status": String(response.status),
+                    "http.content_length": String(info.pointee.content_length),
+                    "request.id": requestID,
+                ]
+            )
+        }
         if closeConnection {
             mg_disable_connection_keep_alive(connection)
         }
-        let method = info.pointee.request_method.map { String(cString: $0) } ?? "GET"
         let written = writeResponse(
             connection,
             response: response,
@@ -97,6 +112,13 @@ extension HTTPServer {
         let declaredLength = info.pointee.content_length
         if declaredLength > Int64(limit) {
             return .tooLarge
+        }
+        if declaredLength != 0, expectsContinue(info) {
+            // civetweb 1.15 does not send the interim response for callback handlers, and
+            // clients such as curl wait for it (curl for 1 s) before they send the body.
+            let interim = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+            let written = interim.withUnsafeBytes { mg_write(connection, $0.baseAddress, $0.count) }
+            guard written == interim.count else { return .failed }
         }
         if declaredLength > 0 {
             var body = [UInt8](repeating: 0, count: Int(declaredLength))
@@ -192,6 +214,10 @@ private func isWebSocketUpgrade(_ info: UnsafePointer<mg_request_info>) -> Bool 
     return upgrade.lowercased().contains("websocket")
 }
 
+private func expectsContinue(_ info: UnsafePointer<mg_request_info>) -> Bool {
+    headerValue(info, "Expect")?.lowercased().contains("100-continue") ?? false
+}
+
 private func isChunked(_ info: UnsafePointer<mg_request_info>) -> Bool {
     headerValue(info, "Transfer-Encoding")?.lowercased().contains("chunked") ?? false
 }
@@ -224,12 +250,16 @@ private func writeResponse(
         }
         head += "\(header.name): \(header.value)\r\n"
     }
-    head += "Content-Length: \(response.body.count)\r\n"
+    // 1xx, 204 and 304 responses carry no body and must not declare a length (RFC 9110).
+    let hasNoBody = response.status < 200 || response.status == 204 || response.status == 304
+    if !hasNoBody {
+        head += "Content-Length: \(response.body.count)\r\n"
+    }
     head += "X-Request-Id: \(requestID)\r\n"
     head += closeConnection ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n"
 
     var bytes = Array(head.utf8)
-    if !omitBody {
+    if !omitBody && !hasNoBody {
         bytes.append(contentsOf: response.body)
     }
     let written = bytes.withUnsafeBytes { buffer in

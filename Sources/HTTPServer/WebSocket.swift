@@ -43,7 +43,7 @@ public final class WebSocketConnection: @unchecked Sendable {
         return self.sendFrame(opcode: Int32(webSocketOpcodeText), payload: &bytes)
     }
 
-    /// Sends a close frame (status 1000) and asks civetweb to end the connection.
+    /// Sends a close frame (status 1000) and tells civetweb to end the connection.
     ///
     /// ``WebSocketHandler/webSocketClosed(_:)`` follows once the worker notices, within the
     /// server's WebSocket poll interval.

@@ -1,6 +1,6 @@
 import JumperCore
 
-/// Why an Engine.IO session closed.
+/// The reason an Engine.IO session closed.
 public enum EngineCloseReason: String, Sendable, Equatable {
     /// The client sent a close packet.
     case clientClosed = "client closed"
@@ -14,7 +14,7 @@ public enum EngineCloseReason: String, Sendable, Equatable {
     case serverShutdown = "server shutdown"
 }
 
-/// What the owner of an ``EngineSession`` must do after a state change.
+/// An effect that the owner of an ``EngineSession`` performs after a state change.
 public enum EngineAction: Sendable, Equatable {
     /// Hands the data of a message packet to the Socket.IO layer.
     case deliver(String)
@@ -30,7 +30,7 @@ public enum EngineAction: Sendable, Equatable {
     case closed(EngineCloseReason)
 }
 
-/// The outcome of a long-polling GET request.
+/// The outcome of starting a long-polling GET request.
 public enum PollStart: Sendable, Equatable {
     /// The poll may wait for packets.
     case accepted
@@ -50,7 +50,7 @@ public struct EngineSession: Sendable {
 
     public enum Phase: Sendable, Equatable {
         case open
-        /// A WebSocket answered the probe; polling continues until the client sends upgrade.
+        /// A WebSocket passed the probe, and polling continues until the client sends upgrade.
         case upgrading
         case closed(EngineCloseReason)
     }
@@ -127,7 +127,7 @@ public struct EngineSession: Sendable {
         return .accepted
     }
 
-    /// Returns the packets that answer the active poll, or nil while it should keep waiting.
+    /// Returns the packets for the active poll's response, or nil while it should keep waiting.
     ///
     /// Returns at most `maxPacketsPerPoll` packets, a noop while an upgrade is in progress so
     /// the client can switch, and a close packet once the session is closed.
@@ -170,7 +170,7 @@ public struct EngineSession: Sendable {
         case .close:
             return self.close(.clientClosed)
         case .ping:
-            // Engine.IO v4 clients do not ping the server, but answering costs nothing.
+            // Engine.IO v4 clients do not ping the server, so a ping is only echoed as a pong.
             return self.enqueue(EnginePacket(.pong, packet.data)).map { [$0] } ?? []
         case .open, .upgrade, .noop:
             return []

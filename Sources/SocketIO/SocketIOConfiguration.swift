@@ -10,7 +10,7 @@ public struct SocketIOConfiguration: Sendable {
     /// The largest polling POST body or WebSocket message accepted, in bytes, announced to the
     /// client in the handshake.
     public var maxPayload: Int
-    /// The path under which the server answers, with a trailing slash.
+    /// The URL path of the Socket.IO endpoint, with a trailing slash.
     public var path: String
 
     public init(

@@ -84,7 +84,7 @@ public final class SocketIOServer: @unchecked Sendable {
         return everyone.filter(\.isSocketConnected).count
     }
 
-    /// The number of clients in `room`.
+    /// Returns the number of clients in `room`.
     public func memberCount(ofRoom room: String) -> Int {
         self.lock.withLock { self.rooms[room]?.count ?? 0 }
     }

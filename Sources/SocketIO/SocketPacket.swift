@@ -15,7 +15,7 @@ public enum SocketPacketType: Character, Sendable, CaseIterable {
 /// One Socket.IO v5 packet: `<type>[<namespace>,][<ack id>][<JSON data>]`.
 ///
 /// The namespace is written only when it is not `/`, so `42["progress",{...}]` is an event on
-/// the main namespace and `421["join","t1"]` is an event that asks for acknowledgement 1.
+/// the main namespace and `421["join","t1"]` is an event that requests acknowledgement 1.
 public struct SocketPacket: Sendable, Equatable {
     public var type: SocketPacketType
     public var namespace: String

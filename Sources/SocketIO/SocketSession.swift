@@ -1,6 +1,6 @@
 import JumperCore
 
-/// What the owner of a ``SocketSession`` must do after a packet.
+/// An effect that the owner of a ``SocketSession`` performs after a packet.
 public enum SocketAction: Sendable, Equatable {
     /// Sends a packet to the client.
     case send(SocketPacket)
@@ -19,7 +19,7 @@ public enum SocketAction: Sendable, Equatable {
 /// It understands CONNECT, DISCONNECT and the events `join` and `leave`. The argument of
 /// `join` and `leave` is a room name, or an object whose `task_id` or `room` field names it.
 public struct SocketSession: Sendable {
-    /// The Socket.IO session id sent in the CONNECT answer, distinct from the Engine.IO sid.
+    /// The Socket.IO session id sent in the CONNECT reply, distinct from the Engine.IO sid.
     public let socketID: String
     public private(set) var isConnected = false
 

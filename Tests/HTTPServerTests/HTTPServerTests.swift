@@ -37,7 +37,7 @@ private func withTestServer(
     }
     try server.start()
     let result = await Result(catching: { try await body(server) })
-    // stop() blocks for up to 2 s while civetweb's threads finish, so it runs off the pool.
+    // stop() blocks for about 2 s while civetweb's threads finish, so it runs off the pool.
     _ = try await onThread { server.stop() }
     try result.get()
 }
@@ -162,6 +162,27 @@ extension JSONObject {
         }
         #expect(largeResponse.status == 413)
         #expect(try JSON.parse(largeResponse.body)["error"] == "Payload too large")
+    }
+}
+
+@Test func serverSendsContinueBeforeReadingBody() async throws {
+    try await withTestServer { server in
+        let port = server.port
+        let (interim, final) = try await onThread {
+            let client = try RawHTTPClient(port: port, receiveTimeoutSeconds: 5)
+            let body = "{\"n\":\"" + String(repeating: "a", count: 2000) + "\"}"
+            try client.send(
+                "POST /api/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+            )
+            // A client such as curl waits for the interim response before it sends the body.
+            let interim = try client.readResponseHead()
+            try client.send(body)
+            return (interim, try client.readResponse())
+        }
+        #expect(interim.status == 100)
+        #expect(final.status == 200)
+        #expect(try JSON.parse(final.body)["bytes"] == 2008)
     }
 }
 

@@ -18,7 +18,7 @@ struct RawClientError: Error, CustomStringConvertible {
 }
 
 /// A blocking TCP client on 127.0.0.1 that writes raw bytes and parses HTTP/1.1 responses,
-/// so tests can control keep-alive, chunked bodies and WebSocket frames exactly.
+/// so tests can control keep-alive and chunked bodies exactly.
 final class RawHTTPClient {
     private let socketDescriptor: Int32
     private var buffer: [UInt8] = []

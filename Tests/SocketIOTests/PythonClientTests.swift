@@ -10,17 +10,28 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// The project's test virtual environment, shared by every worktree.
-private let pythonPath = "/work/main/.cache/venv/bin/python"
+/// The Python of the test virtual environment (python-socketio, websocket-client): the
+/// JUMPER_TEST_PYTHON environment variable, else `.cache/venv` in this checkout, else the
+/// one in /work/main that every worktree shares.
+let pythonPath: String = {
+    if let configured = ProcessInfo.processInfo.environment["JUMPER_TEST_PYTHON"] {
+        return configured
+    }
+    let local = repositoryRoot.appendingPathComponent(".cache/venv/bin/python").path
+    if FileManager.default.isExecutableFile(atPath: local) {
+        return local
+    }
+    return "/work/main/.cache/venv/bin/python"
+}()
 
 /// A running HTTP server with Socket.IO attached, on a free port of 127.0.0.1.
 private final class SocketIOTestServer: Sendable {
     let http: HTTPServer
     let socketIO: SocketIOServer
 
-    init(pingInterval: Double = 1, pingTimeout: Double = 2) throws {
+    init(pingInterval: Double = 1, pingTimeout: Double = 2, workerThreads: Int = 64) throws {
         let logger = Logger(label: "socketio-test", minimumLevel: .info)
-        self.http = HTTPServer(configuration: .init(port: 0, workerThreads: 512), logger: logger)
+        self.http = HTTPServer(configuration: .init(port: 0, workerThreads: workerThreads), logger: logger)
         self.socketIO = SocketIOServer(
             logger: logger,
             configuration: .init(pingInterval: pingInterval, pingTimeout: pingTimeout)
@@ -67,6 +78,11 @@ private struct PythonScript {
         try process.run()
         self.process = process
         self.outputURL = outputURL
+    }
+
+    /// The output written so far.
+    var output: String {
+        (try? String(contentsOf: self.outputURL, encoding: .utf8)) ?? ""
     }
 
     /// Waits for the script to exit and returns its exit status and output.
@@ -122,11 +138,16 @@ func pythonClientReceivesRoomEvents(mode: String) async throws {
     try await server.stop()
 }
 
-@Test(.timeLimit(.minutes(3)))
-func hundredClientsReceiveBroadcast() async throws {
-    let server = try SocketIOTestServer(pingInterval: 5, pingTimeout: 10)
+@Test(.timeLimit(.minutes(3)), arguments: ["default", "polling", "websocket"])
+func hundredClientsReceiveBroadcast(transport: String) async throws {
+    // The server's default of 256 worker threads must carry 100 clients of any transport.
+    let server = try SocketIOTestServer(pingInterval: 5, pingTimeout: 10, workerThreads: 256)
     let count = 100
-    let script = try PythonScript("many_clients.py", arguments: [String(server.http.port), String(count)])
+    var arguments = [String(server.http.port), String(count)]
+    if transport != "default" {
+        arguments.append(transport)
+    }
+    let script = try PythonScript("many_clients.py", arguments: arguments)
 
     let allJoined = try await waitUntil(timeoutSeconds: 90) {
         server.socketIO.memberCount(ofRoom: "broadcast") == count
@@ -137,6 +158,7 @@ func hundredClientsReceiveBroadcast() async throws {
     let result = try await script.finish(timeoutSeconds: 90)
     #expect(result.status == 0, "many_clients.py failed:\n\(result.output)")
     #expect(result.output.contains("OK \(count) clients"), "many_clients.py printed:\n\(result.output)")
+    print("many_clients.py \(transport): \(result.output)")
     try await server.stop()
 }
 
@@ -147,5 +169,45 @@ func webSocketAnswersPingAndJoinsFragments() async throws {
     let result = try await script.finish(timeoutSeconds: 30)
     #expect(result.status == 0, "websocket_frames.py failed:\n\(result.output)")
     #expect(result.output.contains("OK ping, pong and fragments"), "websocket_frames.py printed:\n\(result.output)")
+    try await server.stop()
+}
+
+@Test(.timeLimit(.minutes(1)))
+func silentWebSocketIsClosedAfterPingTimeout() async throws {
+    let server = try SocketIOTestServer(pingInterval: 1, pingTimeout: 2)
+    let script = try PythonScript("server_close.py", arguments: [String(server.http.port), "silent"])
+    let result = try await script.finish(timeoutSeconds: 30)
+    #expect(result.status == 0, "server_close.py silent failed:\n\(result.output)")
+    #expect(result.output.contains("OK closed by the server"), "server_close.py printed:\n\(result.output)")
+    #expect(server.socketIO.connectedClientCount == 0)
+    try await server.stop()
+}
+
+@Test(.timeLimit(.minutes(1)))
+func stopClosesOpenWebSockets() async throws {
+    let server = try SocketIOTestServer(pingInterval: 25, pingTimeout: 20)
+    let script = try PythonScript("server_close.py", arguments: [String(server.http.port), "shutdown"])
+    // Waiting for the script's output, not the server's count, ensures the CONNECT reply
+    // reached the client before the stop drops whatever is still queued.
+    let connected = try await waitUntil(timeoutSeconds: 20) { script.output.contains("CONNECTED") }
+    #expect(connected, "the WebSocket client never connected")
+    #expect(server.socketIO.connectedClientCount == 1)
+
+    let started = Date()
+    try await server.stop()
+    // civetweb's stop takes about 2 s; the WebSocket worker adds at most its 1 s read timeout.
+    #expect(Date().timeIntervalSince(started) < 6)
+    let result = try await script.finish(timeoutSeconds: 20)
+    #expect(result.status == 0, "server_close.py shutdown failed:\n\(result.output)")
+    #expect(result.output.contains("OK closed by the server"), "server_close.py printed:\n\(result.output)")
+}
+
+@Test(.timeLimit(.minutes(1)))
+func upgradeReleasesParkedPoll() async throws {
+    let server = try SocketIOTestServer(pingInterval: 25, pingTimeout: 20)
+    let script = try PythonScript("upgrade_with_parked_poll.py", arguments: [String(server.http.port)])
+    let result = try await script.finish(timeoutSeconds: 40)
+    #expect(result.status == 0, "upgrade_with_parked_poll.py failed:\n\(result.output)")
+    #expect(result.output.contains("OK upgraded"), "upgrade_with_parked_poll.py printed:\n\(result.output)")
     try await server.stop()
 }

@@ -3,7 +3,7 @@
 Usage: client_modes.py PORT MODE, where MODE is polling, websocket or upgrade.
 
 The script connects with the transports of MODE, joins room "task-MODE" and expects the
-progress events 1, 2 and 3 that the Swift test emits to that room once it sees the member.
+progress events 1, 2 and 3 that the Swift test emits to that room once the client is a member.
 It then joins "finished-MODE" and expects the final event that the server's join handler
 returns, leaves a room, and disconnects. It exits non-zero with a message on any failure.
 """

@@ -1,22 +1,23 @@
 """Connect many python-socketio clients at once and check that all receive a room broadcast.
 
-Usage: many_clients.py PORT COUNT
+Usage: many_clients.py PORT COUNT [TRANSPORT]
 
 Each client runs on its own thread with the default transports (polling, then the upgrade
-to WebSocket), joins room "broadcast" and waits for one "progress" event carrying
+to WebSocket), or only TRANSPORT (polling or websocket) when given, joins room "broadcast" and waits for one "progress" event carrying
 {"task_id": "broadcast"}, which the Swift test emits once every client has joined. Exits
 non-zero when any client fails to connect or to receive the event.
 """
 
 import sys
 import threading
+import time
 
 import socketio
 
 TIMEOUT_SECONDS = 60
 
 
-def run_client(port, index, received, errors, clients):
+def run_client(port, index, transports, received, errors, clients):
     try:
         client = socketio.Client(reconnection=False)
         done = threading.Event()
@@ -26,7 +27,9 @@ def run_client(port, index, received, errors, clients):
             if payload.get("task_id") == "broadcast":
                 done.set()
 
-        client.connect(f"http://127.0.0.1:{port}", wait_timeout=TIMEOUT_SECONDS)
+        client.connect(
+            f"http://127.0.0.1:{port}", transports=transports, wait_timeout=TIMEOUT_SECONDS
+        )
         clients[index] = client
         client.call("join", {"task_id": "broadcast"}, timeout=TIMEOUT_SECONDS)
         if done.wait(TIMEOUT_SECONDS):
@@ -40,11 +43,13 @@ def run_client(port, index, received, errors, clients):
 def main() -> int:
     port = int(sys.argv[1])
     count = int(sys.argv[2])
+    transports = [sys.argv[3]] if len(sys.argv) > 3 else None
+    started = time.time()
     received = [False] * count
     errors = []
     clients = [None] * count
     threads = [
-        threading.Thread(target=run_client, args=(port, index, received, errors, clients))
+        threading.Thread(target=run_client, args=(port, index, transports, received, errors, clients))
         for index in range(count)
     ]
     for thread in threads:
@@ -59,7 +64,8 @@ def main() -> int:
         for error in errors[:20]:
             print(error)
         return 1
-    print(f"OK {count} clients received the broadcast")
+    elapsed = time.time() - started
+    print(f"OK {count} clients received the broadcast in {elapsed:.2f} s")
     return 0
 
 

@@ -4,7 +4,7 @@ Usage: websocket_frames.py PORT
 
 Opens an Engine.IO WebSocket without a session, expects the open packet, sends a ping
 frame and expects a pong frame with the same data, then sends the Socket.IO CONNECT packet
-"40" split over two fragments and expects the CONNECT answer. Exits non-zero on failure.
+"40" split over two fragments and expects the CONNECT reply. Exits non-zero on failure.
 """
 
 import json
