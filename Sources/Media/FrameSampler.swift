@@ -233,6 +233,8 @@ public final class FrameSampler {
     /// Throws when decoding stopped well short of the duration the container's header gives
     /// the video stream: a file cut off after its header, as a copy still in progress leaves
     /// it. The tolerance of 10 % plus 1 s absorbs headers that round or count a last long frame.
+    /// NOTE: Matroska and WebM rarely store a per-stream duration, so a cut-off WebM ends
+    /// early without this error.
     private func checkNotTruncated(decodedSeconds: Double) throws(MediaError) {
         guard let expected = self.streamDurationSeconds, decodedSeconds < expected * 0.9 - 1 else {
             return
@@ -332,6 +334,6 @@ public final class FrameSampler {
     }
 }
 
-/// A sampler holds decoder state that must not be used from two threads at once.
+/// A sampler contains decoder state that must not be used from two threads at once.
 @available(*, unavailable)
 extension FrameSampler: Sendable {}
