@@ -14,6 +14,15 @@ if arguments.isEmpty {
     exit(2)
 }
 
+/// Returns the user plus system CPU time of this process so far, all threads included.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
+}
+
 let mode = [
     seeksToKeyframes ? "seek" : "no seek",
     skipsNonReferenceFrames ? "skip non-ref" : "no skip",
@@ -23,6 +32,7 @@ for path in arguments {
     do {
         let duration = try MediaProbe.probe(path: path).duration ?? 0
         let start = Date()
+        let cpuStart = processCPUSeconds()
         let sampler = try FrameSampler(
             path: path,
             shortSide: 256,
@@ -34,9 +44,15 @@ for path in arguments {
             frameCount += 1
         }
         let seconds = Date().timeIntervalSince(start)
+        let cpuSeconds = processCPUSeconds() - cpuStart
         let wall = String(format: "%.2f", seconds)
         let speed = String(format: "%.1f", duration / seconds)
-        print("FrameSampler (\(mode)) \(path): \(frameCount) frames in \(wall) s, \(speed) s of footage per s")
+        let cpu = String(format: "%.2f", cpuSeconds)
+        let cpuSpeed = String(format: "%.1f", duration / cpuSeconds)
+        print(
+            "FrameSampler (\(mode)) \(path): \(frameCount) frames, wall \(wall) s = \(speed) s of footage per s, "
+                + "CPU \(cpu) s = \(cpuSpeed) s of footage per CPU s"
+        )
     } catch {
         print("FrameSampler \(path): \(error)")
         exit(1)

@@ -14,12 +14,11 @@ struct DisplayOrientation: Sendable, Equatable {
 
     static let upright = DisplayOrientation(a: 1, b: 0, c: 0, d: 1)
 
-    /// Reads the display matrix of `stream`, or returns `upright` when it has none or the matrix
-    /// is not a multiple of 90 degrees.
-    init(stream: UnsafeMutablePointer<AVStream>) {
+    /// Reads the display matrix of `stream`, or returns nil when it has none or the matrix is
+    /// not a multiple of 90 degrees.
+    init?(displayMatrixOf stream: UnsafeMutablePointer<AVStream>) {
         guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nil) else {
-            self = .upright
-            return
+            return nil
         }
         let matrix = UnsafeRawPointer(data).assumingMemoryBound(to: Int32.self)
         let a = Self.sign(matrix[0])
@@ -28,8 +27,7 @@ struct DisplayOrientation: Sendable, Equatable {
         let d = Self.sign(matrix[4])
         // A valid orientation moves each axis onto exactly one axis.
         guard abs(a) + abs(b) == 1, abs(c) + abs(d) == 1, abs(a) + abs(c) == 1 else {
-            self = .upright
-            return
+            return nil
         }
         self.init(a: a, b: b, c: c, d: d)
     }

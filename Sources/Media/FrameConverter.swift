@@ -127,6 +127,8 @@ final class FrameConverter {
         return RGBImage(width: width, height: height, pixels: pixels)
     }
 
+    /// TODO: HDR sources (PQ or HLG transfer) are converted without tone mapping, so their
+    /// frames look flat and washed out.
     /// Picks the YUV matrix from the frame's colorspace (BT.709 when unspecified and the
     /// frame is HD, BT.601 below 720 lines) and the input range from its color range.
     private func configureColorspace(_ context: OpaquePointer, for frame: UnsafeMutablePointer<AVFrame>) {

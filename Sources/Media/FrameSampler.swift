@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 import JumperCore
 
 /// Decodes one frame per second of media time from a video or image file.
@@ -25,6 +26,8 @@ public final class FrameSampler {
     private let decoder: VideoDecoder
     private let converter: FrameConverter
     private let durationSeconds: Double?
+    /// The video stream's own duration in seconds, when the container stores one.
+    private let streamDurationSeconds: Double?
     /// One frame's time in stream time base units, from the average frame rate (0 if unknown).
     private let nominalFrameDuration: Int64
     /// The minimum distance (stream time base) from the last decoded frame to a keyframe worth
@@ -86,7 +89,12 @@ public final class FrameSampler {
         let stream = decoder.stream.pointee
         let timeBase = decoder.timeBase
         if stream.duration > 0 {
-            self.durationSeconds = Double(stream.duration) * (FFmpegSupport.double(timeBase) ?? 0)
+            self.streamDurationSeconds = Double(stream.duration) * (FFmpegSupport.double(timeBase) ?? 0)
+        } else {
+            self.streamDurationSeconds = nil
+        }
+        if let streamDurationSeconds = self.streamDurationSeconds {
+            self.durationSeconds = streamDurationSeconds
         } else if input.formatContext.pointee.duration > 0 {
             self.durationSeconds = Double(input.formatContext.pointee.duration) / Double(cffmpeg_time_base())
         } else {
@@ -186,27 +194,62 @@ public final class FrameSampler {
             image = try self.converter.convert(self.candidate, sizing: .shortSide(self.shortSide))
             self.candidateImage = image
         }
-        let seconds = Double(candidateTimestamp - origin) * (FFmpegSupport.double(self.decoder.timeBase) ?? 0)
-        let frame = SampledFrame(index: self.nextIndex, timeSeconds: seconds, image: image)
+        let frame = SampledFrame(
+            index: self.nextIndex,
+            timeSeconds: self.seconds(candidateTimestamp - origin),
+            image: image
+        )
         self.nextIndex += 1
         return frame
     }
 
-    /// Emits the last frame for every remaining second that starts before it ends.
+    /// Emits the last frame for every remaining second that starts before it ends, then checks
+    /// that the stream was not cut short.
     private func frameAtEndOfStream() throws(MediaError) -> SampledFrame? {
-        guard let candidateTimestamp = self.candidateTimestamp, let origin = self.origin else {
+        guard let origin = self.origin else {
             self.isFinished = true
-            return nil
+            throw MediaError.decodeFailed(
+                path: self.path,
+                function: "avcodec_receive_frame",
+                reason: "the video stream contains no decodable frame"
+            )
         }
-        let duration =
-            self.candidate.pointee.pkt_duration > 0
-            ? self.candidate.pointee.pkt_duration : self.nominalFrameDuration
-        let end = candidateTimestamp + duration
-        if self.nextIndex == 0 || self.targetTimestamp(index: self.nextIndex, origin: origin) < end {
-            return try self.emitCandidate()
+        var decodedEnd = self.lastDecodedTimestamp ?? origin
+        if let candidateTimestamp = self.candidateTimestamp {
+            let duration =
+                self.candidate.pointee.pkt_duration > 0
+                ? self.candidate.pointee.pkt_duration : self.nominalFrameDuration
+            let end = candidateTimestamp + duration
+            if self.nextIndex == 0 || self.targetTimestamp(index: self.nextIndex, origin: origin) < end {
+                return try self.emitCandidate()
+            }
+            decodedEnd = max(decodedEnd, end)
         }
         self.isFinished = true
+        try self.checkNotTruncated(decodedSeconds: self.seconds(decodedEnd - origin))
         return nil
+    }
+
+    /// Throws when decoding stopped well short of the duration the container's header gives
+    /// the video stream: a file cut off after its header, as a copy still in progress leaves
+    /// it. The tolerance of 10 % plus 1 s absorbs headers that round or count a last long frame.
+    /// NOTE: Matroska and WebM rarely store a per-stream duration, so a cut-off WebM ends
+    /// early without this error.
+    private func checkNotTruncated(decodedSeconds: Double) throws(MediaError) {
+        guard let expected = self.streamDurationSeconds, decodedSeconds < expected * 0.9 - 1 else {
+            return
+        }
+        let decoded = String(format: "%.1f", decodedSeconds)
+        let header = String(format: "%.1f", expected)
+        throw MediaError.unreadable(
+            path: self.path,
+            reason: "the video data ends at \(decoded) s but the header says \(header) s "
+                + "(the file is truncated or still being written)"
+        )
+    }
+
+    private func seconds(_ duration: Int64) -> Double {
+        Double(duration) * (FFmpegSupport.double(self.decoder.timeBase) ?? 0)
     }
 
     /// Seeks to the keyframe before the next target when it lies well past the last decoded frame.
@@ -291,6 +334,6 @@ public final class FrameSampler {
     }
 }
 
-/// A sampler holds decoder state that must not be used from two threads at once.
+/// A sampler contains decoder state that must not be used from two threads at once.
 @available(*, unavailable)
 extension FrameSampler: Sendable {}

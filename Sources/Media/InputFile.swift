@@ -77,6 +77,20 @@ final class InputFile {
         return streams[Int(best)]
     }
 
+    /// Returns how `stream` is turned for display: its display matrix, or for a JPEG picture
+    /// without one, the file's EXIF orientation.
+    func displayOrientation(of stream: UnsafeMutablePointer<AVStream>) -> DisplayOrientation {
+        if let orientation = DisplayOrientation(displayMatrixOf: stream) {
+            return orientation
+        }
+        let isJPEG = stream.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_MJPEG
+        let isSinglePicture = self.formatName == "image2" || self.formatName.hasSuffix("_pipe")
+        if isJPEG && isSinglePicture, let orientation = ExifOrientation.read(path: self.path) {
+            return orientation
+        }
+        return .upright
+    }
+
     /// Returns true for a stream that is a still picture attached to the file, such as cover art.
     static func isAttachedPicture(_ stream: UnsafeMutablePointer<AVStream>) -> Bool {
         (stream.pointee.disposition & AV_DISPOSITION_ATTACHED_PIC) != 0

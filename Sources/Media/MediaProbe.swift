@@ -36,7 +36,7 @@ public enum MediaProbe {
         var videoCodec: String?
         if let videoStream {
             let parameters = videoStream.pointee.codecpar.pointee
-            let orientation = DisplayOrientation(stream: videoStream)
+            let orientation = input.displayOrientation(of: videoStream)
             let converter = FrameConverter(path: path, orientation: orientation)
             let aspect =
                 parameters.sample_aspect_ratio.num > 0

@@ -9,7 +9,7 @@ final class VideoDecoder {
     let codecContext: UnsafeMutablePointer<AVCodecContext>
     /// The time base of the stream's timestamps, in seconds per unit.
     let timeBase: AVRational
-    /// The display orientation from the stream's display matrix.
+    /// The display orientation from the stream's display matrix or a JPEG's EXIF tag.
     let orientation: DisplayOrientation
 
     /// Packets presented before this timestamp (stream time base) are decoded with
@@ -74,7 +74,7 @@ final class VideoDecoder {
         self.stream = stream
         self.codecContext = context
         self.timeBase = stream.pointee.time_base
-        self.orientation = DisplayOrientation(stream: stream)
+        self.orientation = input.displayOrientation(of: stream)
         self.packet = av_packet_alloc()
         self.frame = av_frame_alloc()
     }

@@ -112,6 +112,29 @@ import Testing
         }
     }
 
+    @Test func cutOffFaststartFileRaisesUnreadable() throws {
+        // photos.mp4 has its moov atom first, so its first half opens but lacks the later frames.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: try TestMedia.path("photos.mp4")))
+        let path = try TestMedia.makeTemporaryFolder() + "/cut-off.mp4"
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: path))
+
+        let sampler = try FrameSampler(path: path)
+        var frameCount = 0
+        let error = MediaErrorCapture.error {
+            while try sampler.nextFrame() != nil {
+                frameCount += 1
+            }
+        }
+        guard case .unreadable(let errorPath, let reason) = error else {
+            Issue.record("expected unreadable, got \(String(describing: error))")
+            return
+        }
+        #expect(errorPath == path)
+        #expect(reason.contains("truncated"))
+        #expect(frameCount > 0)
+        #expect(frameCount < 30)
+    }
+
     @Test func audioOnlyFileRaisesUnsupported() throws {
         let folder = try TestMedia.makeTemporaryFolder()
         let path = folder + "/tone.m4a"
