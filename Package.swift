@@ -50,7 +50,8 @@ let package = Package(
         .executableTarget(
             name: "SearchBenchmark",
             dependencies: ["Search", "AnalysisStore", "JumperCore"],
-            path: "Benchmarks/SearchBenchmark"
+            path: "Benchmarks/SearchBenchmark",
+            exclude: ["README.md"]
         ),
 
         // MARK: - Tests, one target per module
