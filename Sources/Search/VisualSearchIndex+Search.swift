@@ -118,7 +118,10 @@ extension VisualSearchIndex {
     // MARK: - Building matches
 
     /// Turns ranked candidates into matches, reading the thumbnails of the chosen frames.
-    private func makeMatches(_ candidates: [(RankedCandidate, originalIndex: Int)], media: [LoadedMedia]) -> [VisualMatch] {
+    private func makeMatches(
+        _ candidates: [(RankedCandidate, originalIndex: Int)],
+        media: [LoadedMedia]
+    ) -> [VisualMatch] {
         var thumbnails: [Int: [Int: [UInt8]]] = [:]
         let framesByMedia = Dictionary(grouping: candidates.map(\.0), by: \.mediaPosition)
         for (position, group) in framesByMedia {
