@@ -56,7 +56,8 @@ let package = Package(
         .executableTarget(
             name: "SearchBenchmark",
             dependencies: ["Search", "AnalysisStore", "JumperCore"],
-            path: "Benchmarks/SearchBenchmark"
+            path: "Benchmarks/SearchBenchmark",
+            exclude: ["README.md"]
         ),
         .executableTarget(name: "MediaBenchmark", dependencies: ["Media"], path: "Benchmarks/MediaBenchmark"),
 

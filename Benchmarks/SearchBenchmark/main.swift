@@ -26,6 +26,7 @@ struct Options {
           --max-results      matches per search (default 50)
           --thumbnail-bytes  size of the stand-in thumbnail stored per frame (default 0)
           --keep             keep the temporary cache folder
+          --help             print this help
         """
 
     static func parse(_ arguments: [String]) -> Options {
@@ -48,6 +49,9 @@ struct Options {
             case "--max-results": options.maxResults = nextInteger("--max-results")
             case "--thumbnail-bytes": options.thumbnailBytes = nextInteger("--thumbnail-bytes")
             case "--keep": options.keepFolder = true
+            case "--help", "-h":
+                print(usage)
+                exit(0)
             default:
                 FileHandle.standardError.write(Data("unknown option '\(arguments[index])'\n\(usage)\n".utf8))
                 exit(2)

@@ -21,7 +21,12 @@ extension CacheDirectory {
         let bytes = VisualFileFormat.encode(analysis, createdAt: formatISO8601(now))
         try writeFileAtomically(bytes, to: self.visualAnalysisPath(hashString: analysis.hashString))
 
-        let record = AnalysisRecord(kind: "visual", modelKey: analysis.modelKey, file: Self.visualFileName, createdAt: now)
+        let record = AnalysisRecord(
+            kind: "visual",
+            modelKey: analysis.modelKey,
+            file: Self.visualFileName,
+            createdAt: now
+        )
         try self.recordAnalysis(
             record,
             hashString: analysis.hashString,
@@ -64,7 +69,9 @@ extension CacheDirectory {
 
     /// Reads the header and the vectors (as Float32) of a visual analysis, without the
     /// thumbnails; returns nil when none exists. This is what a search index keeps.
-    public func readVisualVectors(hashString: String) throws(StoreError) -> (header: VisualFileHeader, vectors: [Float])? {
+    public func readVisualVectors(
+        hashString: String
+    ) throws(StoreError) -> (header: VisualFileHeader, vectors: [Float])? {
         guard let (file, header) = try self.openVisualFile(hashString: hashString) else { return nil }
         return (header, try VisualFileFormat.readVectors(from: file, header: header))
     }
@@ -90,9 +97,11 @@ extension CacheDirectory {
                     reason: "frame index \(frameIndex) is outside 0..<\(header.frameCount)"
                 )
             }
-            thumbnails.append(
-                try file.readBytes(count: header.thumbnailLengths[frameIndex], offset: header.thumbnailOffsets[frameIndex])
+            let bytes = try file.readBytes(
+                count: header.thumbnailLengths[frameIndex],
+                offset: header.thumbnailOffsets[frameIndex]
             )
+            thumbnails.append(bytes)
         }
         return thumbnails
     }

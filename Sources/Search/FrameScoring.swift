@@ -115,13 +115,17 @@ enum FrameScoring {
         threadCount: Int
     ) -> [(cosines: [Float], penalties: [Float]?)] {
         guard !excludeVectors.isEmpty else {
-            return self.parallelMap(media, threadCount: threadCount) { (self.cosines(of: $0, withEach: query, vectorCount: 1), nil) }
+            return self.parallelMap(media, threadCount: threadCount) { item in
+                (self.cosines(of: item, withEach: query, vectorCount: 1), nil)
+            }
         }
 
         // each media against [query; exclude vectors] in one pass, a frameCount x columnCount matrix
         let columnCount = 1 + excludeVectors.count
         let stacked = query + Array(excludeVectors.joined())
-        let matrices = self.parallelMap(media, threadCount: threadCount) { self.cosines(of: $0, withEach: stacked, vectorCount: columnCount) }
+        let matrices = self.parallelMap(media, threadCount: threadCount) { item in
+            self.cosines(of: item, withEach: stacked, vectorCount: columnCount)
+        }
 
         var sums = [Double](repeating: 0, count: columnCount)
         var frameTotal = 0

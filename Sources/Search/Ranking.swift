@@ -38,7 +38,11 @@ extension VisualSearchIndex {
                 recordsPlainUnits: needsPlainRanking
             )
             if query.perScene {
-                collector.collectScenes(sceneIndexOfFrame: item.sceneIndexOfFrame, into: &selector, plainUnits: &plainUnits)
+                collector.collectScenes(
+                    sceneIndexOfFrame: item.sceneIndexOfFrame,
+                    into: &selector,
+                    plainUnits: &plainUnits
+                )
             } else {
                 collector.collectFrames(into: &selector, plainUnits: &plainUnits)
             }
@@ -86,7 +90,12 @@ extension VisualSearchIndex {
         return positions
     }
 
-    private static func plainKeyRanksBefore(_ score: Float, _ ordinal: UInt64, _ otherScore: Float, _ otherOrdinal: UInt64) -> Bool {
+    private static func plainKeyRanksBefore(
+        _ score: Float,
+        _ ordinal: UInt64,
+        _ otherScore: Float,
+        _ otherOrdinal: UInt64
+    ) -> Bool {
         score > otherScore || (score == otherScore && ordinal < otherOrdinal)
     }
 }
@@ -136,7 +145,11 @@ private struct CandidateCollector {
 
     /// Offers the best allowed frame of each scene. Frames are sorted by time, so each
     /// scene's frames are one contiguous run.
-    mutating func collectScenes(sceneIndexOfFrame: [Int32], into selector: inout TopKSelector, plainUnits: inout [PlainUnit]) {
+    mutating func collectScenes(
+        sceneIndexOfFrame: [Int32],
+        into selector: inout TopKSelector,
+        plainUnits: inout [PlainUnit]
+    ) {
         var runStart = 0
         while runStart < self.cosines.count {
             let scene = sceneIndexOfFrame[runStart]

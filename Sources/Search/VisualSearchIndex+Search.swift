@@ -80,6 +80,7 @@ extension VisualSearchIndex {
         guard query.vector.allSatisfy(\.isFinite) else {
             throw SearchError.invalidQuery(reason: "query vector contains a non-finite value")
         }
+        try Self.validateNorm(query.vector, name: "query vector")
         guard (1...Self.maxResultsLimit).contains(query.maxResults) else {
             throw SearchError.invalidQuery(
                 reason: "max_results \(query.maxResults) is outside 1...\(Self.maxResultsLimit)"
@@ -92,6 +93,7 @@ extension VisualSearchIndex {
                         + "expected \(query.vector.count) finite values like the query vector"
                 )
             }
+            try Self.validateNorm(vector, name: "exclude vector \(index)")
         }
         guard query.excludeWeight.isFinite, query.excludeWeight >= 0 else {
             throw SearchError.invalidQuery(reason: "exclude weight \(query.excludeWeight) is not a finite number >= 0")
@@ -101,10 +103,25 @@ extension VisualSearchIndex {
         }
     }
 
+    /// Maximum deviation of a query or exclude vector's L2 norm from 1 that a search accepts.
+    public static let normTolerance: Float = 0.01
+
+    /// Rejects a vector that is not L2-normalised, since scores are dot products that
+    /// equal cosines only for unit vectors.
+    private static func validateNorm(_ vector: [Float], name: String) throws(SearchError) {
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard abs(norm - 1) <= Self.normTolerance else {
+            throw SearchError.invalidQuery(reason: "\(name) has L2 norm \(norm); normalise it to length 1")
+        }
+    }
+
     // MARK: - Building matches
 
     /// Turns ranked candidates into matches, reading the thumbnails of the chosen frames.
-    private func makeMatches(_ candidates: [(RankedCandidate, originalIndex: Int)], media: [LoadedMedia]) -> [VisualMatch] {
+    private func makeMatches(
+        _ candidates: [(RankedCandidate, originalIndex: Int)],
+        media: [LoadedMedia]
+    ) -> [VisualMatch] {
         var thumbnails: [Int: [Int: [UInt8]]] = [:]
         let framesByMedia = Dictionary(grouping: candidates.map(\.0), by: \.mediaPosition)
         for (position, group) in framesByMedia {

@@ -63,9 +63,11 @@ public final class VisualSearchIndex: @unchecked Sendable {
     /// - Throws: `StoreError.invalidHashString` for a malformed hash.
     public func load(cacheDirectory: CacheDirectory, hashStrings: [String]) throws -> LoadSummary {
         let start = ContinuousClock.now
+        if let invalid = hashStrings.first(where: { !isValidHashString($0) }) {
+            throw StoreError.invalidHashString(invalid)
+        }
         var summary = LoadSummary()
         for hashString in Set(hashStrings).sorted() {
-            guard isValidHashString(hashString) else { throw StoreError.invalidHashString(hashString) }
             self.loadOne(cacheDirectory: cacheDirectory, hashString: hashString, into: &summary)
         }
         let elapsed = ContinuousClock.now - start

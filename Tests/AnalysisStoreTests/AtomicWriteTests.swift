@@ -46,7 +46,8 @@ import Testing
         try cache.writeVisualAnalysis(makeAnalysis(), mediaType: "video")
         try cache.writeVisualAnalysis(makeAnalysis(seed: 3), mediaType: "video")
 
-        let names = try FileManager.default.contentsOfDirectory(atPath: cache.mediaFolderPath(hashString: "1a2b3c4d-123456"))
+        let mediaFolder = cache.mediaFolderPath(hashString: "1a2b3c4d-123456")
+        let names = try FileManager.default.contentsOfDirectory(atPath: mediaFolder)
         #expect(names.sorted() == ["manifest.json", "visual.jvis"])
     }
 

@@ -101,8 +101,10 @@ import Testing
         for hash in hashes {
             try cache.writeVisualAnalysis(makeAnalysis(hashString: hash), mediaType: "video")
         }
-        try FileManager.default.createDirectory(atPath: folder.path + "/collections", withIntermediateDirectories: false)
-        try FileManager.default.createDirectory(atPath: folder.path + "/.abcdef12-1", withIntermediateDirectories: false)
+        for name in ["collections", ".abcdef12-1"] {
+            let path = folder.path + "/" + name
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        }
         try Data([1]).write(to: URL(fileURLWithPath: folder.path + "/abcdef12-5"))
 
         #expect(try cache.allHashStrings() == hashes.sorted())

@@ -185,7 +185,9 @@ import Testing
         for hashString in written.keys {
             let stored = try #require(try folder.cache.readVisualAnalysis(hashString: hashString))
             for frame in 0..<stored.frameCount {
-                let held = stored.vector(ofFrame: frame).map { Float(bitPattern: UInt32(BFloat16.bitPattern(of: $0)) << 16) }
+                let held = stored.vector(ofFrame: frame).map { value in
+                    Float(bitPattern: UInt32(BFloat16.bitPattern(of: value)) << 16)
+                }
                 let score = zip(held, queryVector).reduce(0) { $0 + $1.0 * $1.1 }
                 allScores.append((hashString, frame, score))
             }

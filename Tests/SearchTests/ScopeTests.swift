@@ -91,6 +91,8 @@ import Testing
         VisualQuery(cacheDirectoryPath: "/c", modelKey: "hand-4", vector: axis(0), excludeVectors: [[1, 0]]),
         VisualQuery(cacheDirectoryPath: "/c", modelKey: "", vector: axis(0)),
         VisualQuery(cacheDirectoryPath: "/c", modelKey: "hand-4", vector: axis(0), excludeWeight: -1),
+        VisualQuery(cacheDirectoryPath: "/c", modelKey: "hand-4", vector: [0.5, 0, 0, 0]),
+        VisualQuery(cacheDirectoryPath: "/c", modelKey: "hand-4", vector: axis(0), excludeVectors: [[2, 0, 0, 0]]),
     ])
     func invalidQueryIsAnError(query: VisualQuery) throws {
         let (index, sink) = makeIndex()
