@@ -4,6 +4,7 @@ import Foundation
 import HTTPServer
 import Inference
 import JumperCore
+import Media
 import Search
 import SocketIO
 
@@ -54,6 +55,9 @@ public final class APIService: Sendable {
             { service, _, fields, _ in try service.loadAnalysisDataForMedia(fields) }
         ),
         ("POST", "/search/text", true, { service, _, fields, _ in try service.searchText(fields) }),
+        ("POST", "/search/image", true, { service, _, fields, _ in try service.searchImage(fields) }),
+        ("POST", "/search/frame", true, { service, _, fields, _ in try service.searchFrame(fields) }),
+        ("POST", "/cache-paths", true, { service, _, fields, _ in try service.cachePaths(fields) }),
         ("POST", "/thumbnails", true, { service, _, fields, _ in try service.thumbnails(fields) }),
         ("POST", "/thumbnails/scene", true, { service, _, fields, _ in try service.sceneThumbnails(fields) }),
     ]
@@ -82,6 +86,11 @@ public final class APIService: Sendable {
             return Self.response(for: modelError)
         case let taskError as TaskError:
             return APIError.conflict(taskError.description).response
+        case let mediaError as MediaError:
+            // A file the client named cannot be used: the request is at fault, not the server.
+            return APIError(status: 400, title: "Invalid media", message: mediaError.description).response
+        case StoreError.invalidCacheDirectory, StoreError.invalidHashString:
+            return APIError.badRequest(String(describing: error)).response
         default:
             self.logger.error(
                 "request failed",

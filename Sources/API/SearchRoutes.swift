@@ -15,8 +15,9 @@ extension APIService {
             key: try self.models.resolveVisualKey(try fields.string("visual_model")),
             waitIfLoading: false
         )
+        // With a text query alone, text_weight scales every score alike and cannot change the order.
         let vector = try model.embedText(query)
-        return try self.runVisualSearch(vector: scaled(vector, by: options.textWeight), model: model, options: options)
+        return try self.runVisualSearch(vector: vector, model: model, options: options)
     }
 
     /// Loads what the scope needs, scores, and shapes the contract's visual matches.
@@ -130,7 +131,14 @@ private func shape(_ match: VisualMatch, videoPath: String, options: VisualSearc
     return .object(object)
 }
 
-/// Multiplies a query vector by the text weight; a weight of 1 leaves it unchanged.
-func scaled(_ vector: [Float], by weight: Float) -> [Float] {
-    weight == 1 ? vector : vector.map { $0 * weight }
+/// Returns `visual + weight * text`, L2-normalised: a picture query with text mixed in.
+func mixed(visual: [Float], text: [Float]?, weight: Float) -> [Float] {
+    var sum = visual
+    if let text {
+        for index in sum.indices {
+            sum[index] += weight * text[index]
+        }
+    }
+    let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    return norm > 0 ? sum.map { $0 / norm } : sum
 }
