@@ -1,7 +1,7 @@
 import HTTPServer
 import JumperCore
 
-/// An error a handler throws to answer with the contract's error body and status.
+/// An error a handler throws to respond with the contract's error body and status.
 ///
 /// `message` says what failed, on which value, and what to do next.
 public struct APIError: Error, CustomStringConvertible, Sendable {

@@ -4,7 +4,7 @@ import HTTPServer
 import JumperCore
 
 extension APIService {
-    /// Answers where each file's analysis lives, so a MAM can archive or move it with the media.
+    /// Returns where each file's analysis lives, so a MAM can archive or move it with the media.
     func cachePaths(_ fields: RequestFields) throws -> HTTPResponse {
         let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
         guard let paths = try fields.absolutePaths("media_paths"), !paths.isEmpty else {

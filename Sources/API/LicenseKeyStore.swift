@@ -16,7 +16,7 @@ public enum LicenseTier: String, Sendable {
 public struct LicenseKeyStore: Sendable {
     private let keys: [(key: [UInt8], tier: LicenseTier)]
 
-    /// The keys file inside a data folder.
+    /// Returns the path of the keys file inside a data folder.
     public static func keysFilePath(dataDirectory: String) -> String {
         (dataDirectory as NSString).appendingPathComponent("license-keys")
     }

@@ -42,7 +42,7 @@ final class AnalysisJob: @unchecked Sendable {
         )
     }
 
-    /// Publishes the first event, before the thread starts, so a client that joins at once sees it.
+    /// Publishes the first event, before the thread starts, so a client that joins at once receives it.
     func publishQueued() {
         self.publish(self.current)
     }
@@ -120,7 +120,8 @@ final class AnalysisJob: @unchecked Sendable {
         }
     }
 
-    /// The analyses this build cannot run yet, reported as such instead of as done.
+    /// Returns the outcome of each analysis kind before any runs: speech and faces are reported
+    /// as not available in this build rather than as done.
     private func notRunAnalyses() -> [String: String] {
         [
             "visual": "not_requested",

@@ -23,10 +23,10 @@ public enum ModelError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// The visual models this server knows, which one is active, and the loaded instance.
+/// A registry of the visual models this server supports, the active one and the loaded instance.
 ///
 /// Loading happens on a background thread; `visualModel(key:waitIfLoading:)` either waits for it
-/// (the analysis thread) or throws `ModelError.loading` (HTTP handlers, which answer 503).
+/// (the analysis thread) or throws `ModelError.loading` (HTTP handlers, which respond with 503).
 public final class ModelRegistry: @unchecked Sendable {
     /// Every visual model key of the contract, the default first.
     public static let visualKeys = ["label-bridge-384", "clip-vit-b-32", "siglip-base-16-256"]
@@ -55,7 +55,7 @@ public final class ModelRegistry: @unchecked Sendable {
         throw .unknownKey(kind: "visual", key: requested, valid: Self.visualKeys)
     }
 
-    /// The folder holding a model's weights.
+    /// Returns the folder that contains a model's weights.
     public func folder(forKey key: String) -> String {
         (self.modelsDirectory as NSString).appendingPathComponent(key)
     }

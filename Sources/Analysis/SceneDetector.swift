@@ -2,8 +2,8 @@ import JumperCore
 
 /// Finds scene starts from the one-per-second frames by comparing consecutive frames.
 ///
-/// Each frame is reduced to a coarse colour signature (a grid of mean colours and a colour
-/// histogram); a new scene starts where the grid or the histogram changes more than a
+/// Each frame is reduced to a coarse colour signature: a grid of mean colours and a colour
+/// histogram. A new scene starts where the grid or the histogram changes more than a
 /// threshold. At one frame per second a cut is placed at the first frame after it, so scene
 /// starts are accurate to one second.
 struct SceneDetector {

@@ -1,6 +1,6 @@
 import JumperCore
 
-/// What a task is doing now, as the contract's Socket.IO `progress` payload describes it.
+/// The state of a task, shaped as the contract's Socket.IO `progress` payload.
 public struct TaskProgress: Sendable {
     public enum Status: String, Sendable {
         case running, completed, failed, cancelled

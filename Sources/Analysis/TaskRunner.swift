@@ -15,8 +15,8 @@ public enum TaskError: Error, CustomStringConvertible, Sendable {
 
 /// Runs analysis tasks one at a time on a thread of its own and reports their progress.
 ///
-/// A new task first asks the running one to stop and waits a short grace period; if the old
-/// task is still running after it, the new one is refused with `TaskError.stillStopping`.
+/// A new task first requests the running one to stop and waits a short grace period. If the
+/// old task is still running after it, the new one is rejected with `TaskError.stillStopping`.
 public final class TaskRunner: @unchecked Sendable {
     /// How long a new task waits for the previous one to stop before giving up.
     public static let stopGracePeriod: Duration = .seconds(5)

@@ -2,9 +2,9 @@
 //
 // Debian's civetweb 1.15 starts every worker thread with pthread_attr_setstacksize(102400).
 // Swift code on such a thread (runtime type metadata, Foundation formatting, JSON) can need
-// more than 100 KiB, and an overflow is a segmentation fault. This definition sits in the
+// more than 100 KiB, and an overflow is a segmentation fault. This definition is part of the
 // executable, which exports its symbols, so the dynamic linker binds civetweb's call to it
-// instead of to glibc; it forwards to glibc with at least the minimum size below.
+// instead of to glibc. It forwards to glibc with at least the minimum size below.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>

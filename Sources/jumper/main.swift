@@ -2,7 +2,7 @@ import API
 import Foundation
 import JumperCore
 
-// Signals must be blocked before any thread starts so that only the main thread's sigwait sees them.
+// Signals must be blocked before any thread starts so that only the main thread's sigwait receives them.
 var terminationSignals = sigset_t()
 sigemptyset(&terminationSignals)
 sigaddset(&terminationSignals, SIGINT)
