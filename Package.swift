@@ -15,6 +15,15 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
+        // dlib's face models behind a C interface. A translation unit with dlib's DNN headers
+        // takes 35-40 s to compile, so it sits in a target of its own. It is always built with
+        // optimisation because dlib's header code (image pyramid, shape predictor, chip
+        // extraction) is far slower unoptimised.
+        .target(
+            name: "CDlibFaces",
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("lapack"), .linkedLibrary("blas")]
+        ),
 
         // MARK: - Infrastructure
         .target(name: "JumperCore"),
@@ -25,6 +34,7 @@ let package = Package(
         // MARK: - Engines
         .target(name: "Media", dependencies: ["CFFmpeg", "CTurboJPEG", "JumperCore"]),
         .target(name: "Inference", dependencies: ["COpenBLAS", "JumperCore"]),
+        .target(name: "Faces", dependencies: ["CDlibFaces", "COpenBLAS", "JumperCore"]),
 
         // MARK: - Services
         .target(name: "Search", dependencies: ["AnalysisStore", "COpenBLAS", "JumperCore"]),
@@ -52,8 +62,10 @@ let package = Package(
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces"]),
         .testTarget(name: "AnalysisStoreTests", dependencies: ["AnalysisStore"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
         .testTarget(name: "APITests", dependencies: ["API"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )
