@@ -63,6 +63,13 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "FacesTests", dependencies: ["Faces"]),
+
+        // MARK: - Benchmarks (run in release mode)
+        .executableTarget(
+            name: "faces-benchmark",
+            dependencies: ["Faces", "JumperCore"],
+            path: "Benchmarks/FacesBenchmark"
+        ),
         .testTarget(name: "AnalysisStoreTests", dependencies: ["AnalysisStore"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
         .testTarget(name: "APITests", dependencies: ["API"]),

@@ -7,9 +7,18 @@
 /// core face. Unlike plain DBSCAN, links are taken in order of increasing distance and a
 /// link is skipped when it would put two faces of one frame into one cluster, so the closest
 /// links win and the result does not depend on the order of the input.
+///
+/// Up to `exactLimit` faces the clustering is exact DBSCAN, at a cost of `count^2 / 2`
+/// distances. Above it only `exactLimit` evenly spaced faces are core candidates, whose
+/// neighbour counts are still exact against all faces (the DBSCAN++ scheme of Jang and
+/// Jiang, 2019), which bounds the cost at `exactLimit * count` distances.
 enum DensityClustering {
     /// Label of a face that belongs to no cluster.
     static let noise: Int32 = -1
+    /// Largest face count clustered exactly; also the number of core candidates above it.
+    // NOTE: above this count, a person with fewer faces than about count / exactLimit times
+    // minSamples may have no core candidate and end up unclustered or in a nearby cluster.
+    static let exactLimit = 20_000
 
     /// Returns a label per face: clusters numbered from 0 by decreasing size, or `noise`.
     ///
@@ -27,20 +36,31 @@ enum DensityClustering {
         if count == 0 {
             return []
         }
+        var candidates: [Int]?
+        var isCandidate = [Bool](repeating: true, count: count)
+        if count > Self.exactLimit {
+            let sample = (0..<Self.exactLimit).map { $0 * count / Self.exactLimit }
+            isCandidate = [Bool](repeating: false, count: count)
+            for face in sample {
+                isCandidate[face] = true
+            }
+            candidates = sample
+        }
         let graph = NeighborGraph(
             embeddings: embeddings,
             count: count,
             dimension: dimension,
-            radius: Float(parameters.eps)
+            radius: Float(parameters.eps),
+            rows: candidates
         )
 
-        // core faces: neighbour counts include the face itself
+        // core faces: neighbour counts include the face itself, and are complete for candidates
         var neighborCounts = [Int32](repeating: 1, count: count)
         for edge in graph.edges {
             neighborCounts[Int(edge.first)] += 1
             neighborCounts[Int(edge.second)] += 1
         }
-        let isCore = neighborCounts.map { Int($0) >= parameters.minSamples }
+        let isCore = (0..<count).map { isCandidate[$0] && Int(neighborCounts[$0]) >= parameters.minSamples }
 
         // links between core faces, closest first, never joining two faces of one frame
         var sets = ConstrainedUnionFind(frameIDs: frameIDs)

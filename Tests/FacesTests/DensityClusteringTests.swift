@@ -196,3 +196,51 @@ func syntheticEmbeddings(people: Int, facesPerPerson: Int, seed: UInt64) -> (val
         }
     }
 }
+
+@Suite struct SampledClusteringTests {
+    @Test func sampledGraphMatchesFullGraph() {
+        var generator = SplitMix64(state: 11)
+        let count = 3000
+        let dimension = 8
+        let values = (0..<(count * dimension)).map { _ in generator.gaussian() * 0.3 }
+        let rows = stride(from: 0, to: count, by: 3).map { $0 }
+        let full = NeighborGraph(embeddings: values, count: count, dimension: dimension, radius: 0.35)
+        let sampled = NeighborGraph(embeddings: values, count: count, dimension: dimension, radius: 0.35, rows: rows)
+
+        let rowSet = Set(rows)
+        let expected = Set(
+            full.edges.filter { rowSet.contains(Int($0.first)) || rowSet.contains(Int($0.second)) }
+                .map { Int($0.first) * count + Int($0.second) }
+        )
+        let found = sampled.edges.map { Int($0.first) * count + Int($0.second) }
+        #expect(!expected.isEmpty)
+        #expect(Set(found).count == found.count, "a pair is listed twice")
+        // pairs at the radius may fall either way between the two float computations
+        #expect(Set(found).symmetricDifference(expected).count < 5)
+    }
+
+    @Test func largeSetSeparatesPeople() {
+        // above exactLimit the sampled path runs: 25 faces per person, 1000 people
+        let people = 1000
+        let (values, identities) = syntheticEmbeddings(people: people, facesPerPerson: 25, seed: 12)
+        #expect(identities.count > DensityClustering.exactLimit)
+        let labels = DensityClustering.labels(
+            embeddings: values,
+            count: identities.count,
+            dimension: 128,
+            frameIDs: identities.indices.map { Int32($0) },
+            parameters: .standard
+        )
+        var labelsByPerson: [Int: Set<Int32>] = [:]
+        var peopleByLabel: [Int32: Set<Int>] = [:]
+        for index in labels.indices {
+            labelsByPerson[identities[index], default: []].insert(labels[index])
+            if labels[index] != DensityClustering.noise {
+                peopleByLabel[labels[index], default: []].insert(identities[index])
+            }
+        }
+        #expect(peopleByLabel.values.allSatisfy { $0.count == 1 })
+        #expect(labelsByPerson.values.allSatisfy { $0.count == 1 })
+        #expect(!labels.contains(DensityClustering.noise))
+    }
+}

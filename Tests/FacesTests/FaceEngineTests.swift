@@ -37,6 +37,16 @@ import Testing
     }
 }
 
+@Suite struct HOGDetectorTests {
+    @Test(arguments: ["obama.jpg", "obama2.jpg", "biden.jpg", "grace_hopper_512x512.jpg"])
+    func frontalPortraitHasOneFace(name: String) throws {
+        let engine = try SharedEngine.get()
+        let image = try TestImages.decode(name)
+        let faces = try engine.detectFaces(in: image, options: FaceDetectionOptions(detector: .hog, minFaceSize: 80))
+        #expect(faces.count == 1, "expected one face in \(name), found \(faces.count)")
+    }
+}
+
 @Suite struct FaceEmbeddingTests {
     /// Returns the embedding of the single face in a photo.
     static func embedding(of name: String, filter: String? = nil) throws -> [Float] {
@@ -178,7 +188,7 @@ import Testing
     @Test func alignedChipsAreReturned() throws {
         let engine = try SharedEngine.get()
         let image = try TestImages.decode("grace_hopper_512x512.jpg")
-        let boxes = try engine.detectBoxes(in: image, options: FaceDetectionOptions())
+        let boxes = try engine.detectBoxes(in: image, options: FaceDetectionOptions(detector: .cnn))
         try #require(boxes.count == 1)
         let descriptions = try engine.describeFaces(in: image, boxes: [boxes[0].box], includeChips: true)
         let chip = try #require(descriptions.first?.chip)

@@ -120,6 +120,7 @@ enum SharedEngine {
     static let result: Result<FaceEngine, any Error> = Result {
         try FaceEngine.load(
             modelsDirectory: TestImages.modelsDirectory,
+            defaultOptions: FaceDetectionOptions(detector: .cnn),
             logger: Logger(label: "faces-tests", minimumLevel: .warning)
         )
     }
