@@ -71,7 +71,7 @@ func makeFrames(photos: String) throws -> [RGBImage] {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    print("usage: faces-benchmark <models folder> <faces test-image folder> [face count]")
+    print("usage: faces-benchmark <models folder> <faces test-image folder> [face count] [analysis|clustering|all]")
     exit(2)
 }
 let modelsDirectory = arguments[1]
@@ -83,43 +83,43 @@ let logger = Logger(label: "faces-benchmark", minimumLevel: .warning)
 // MARK: - Face analysis on 1080p frames
 
 if mode == "analysis" || mode == "all" {
-let engine = try FaceEngine.load(modelsDirectory: modelsDirectory, logger: logger)
-let frames = try makeFrames(photos: photos)
-let configurations: [(String, FaceDetectionOptions)] = [
-    ("cnn, faces >= 80 px (detects at 1280x720)", FaceDetectionOptions(detector: .cnn, minFaceSize: 80)),
-    ("cnn, faces >= 120 px (detects at 1280x720)", FaceDetectionOptions(detector: .cnn, minFaceSize: 120)),
-    ("cnn, faces >= 160 px (detects at 960x540)", FaceDetectionOptions(detector: .cnn, minFaceSize: 160)),
-    ("cnn, faces >= 200 px (detects at 768x432)", FaceDetectionOptions(detector: .cnn, minFaceSize: 200)),
-    ("hog, faces >= 80 px (detects at 1280x720)", FaceDetectionOptions(detector: .hog, minFaceSize: 80)),
-    ("hog, faces >= 120 px (detects at 1280x720)", FaceDetectionOptions(detector: .hog, minFaceSize: 120)),
-    ("hog, faces >= 160 px (detects at 960x540)", FaceDetectionOptions(detector: .hog, minFaceSize: 160)),
-]
-print("face analysis, \(frames.count) frames of 1920x1080, 3 rounds each; one frame per second of footage")
-for (label, options) in configurations {
-    _ = try engine.detectFaces(in: frames[0], options: options)
-    var faces = 0
-    let cpuStarted = processCPUSeconds()
-    let started = ContinuousClock.now
-    let rounds = 3
-    for _ in 0..<rounds {
-        for frame in frames {
-            faces += try engine.detectFaces(in: frame, options: options).count
+    let engine = try FaceEngine.load(modelsDirectory: modelsDirectory, logger: logger)
+    let frames = try makeFrames(photos: photos)
+    let configurations: [(String, FaceDetectionOptions)] = [
+        ("cnn, faces >= 80 px (detects at 1280x720)", FaceDetectionOptions(detector: .cnn, minFaceSize: 80)),
+        ("cnn, faces >= 120 px (detects at 1280x720)", FaceDetectionOptions(detector: .cnn, minFaceSize: 120)),
+        ("cnn, faces >= 160 px (detects at 960x540)", FaceDetectionOptions(detector: .cnn, minFaceSize: 160)),
+        ("cnn, faces >= 200 px (detects at 768x432)", FaceDetectionOptions(detector: .cnn, minFaceSize: 200)),
+        ("hog, faces >= 80 px (detects at 1280x720)", FaceDetectionOptions(detector: .hog, minFaceSize: 80)),
+        ("hog, faces >= 120 px (detects at 1280x720)", FaceDetectionOptions(detector: .hog, minFaceSize: 120)),
+        ("hog, faces >= 160 px (detects at 960x540)", FaceDetectionOptions(detector: .hog, minFaceSize: 160)),
+    ]
+    print("face analysis, \(frames.count) frames of 1920x1080, 3 rounds each; one frame per second of footage")
+    for (label, options) in configurations {
+        _ = try engine.detectFaces(in: frames[0], options: options)
+        var faces = 0
+        let cpuStarted = processCPUSeconds()
+        let started = ContinuousClock.now
+        let rounds = 3
+        for _ in 0..<rounds {
+            for frame in frames {
+                faces += try engine.detectFaces(in: frame, options: options).count
+            }
         }
-    }
-    let perFrame = seconds(ContinuousClock.now - started) / Double(rounds * frames.count)
-    let cpuPerFrame = (processCPUSeconds() - cpuStarted) / Double(rounds * frames.count)
-    let facesPerFrame = Double(faces) / Double(rounds * frames.count)
-    print(
-        String(
-            format: "  %@: %.0f ms wall (%.0f ms CPU) per frame, %.1f faces per frame, %.1fx real time",
-            label,
-            perFrame * 1000,
-            cpuPerFrame * 1000,
-            facesPerFrame,
-            1 / perFrame
+        let perFrame = seconds(ContinuousClock.now - started) / Double(rounds * frames.count)
+        let cpuPerFrame = (processCPUSeconds() - cpuStarted) / Double(rounds * frames.count)
+        let facesPerFrame = Double(faces) / Double(rounds * frames.count)
+        print(
+            String(
+                format: "  %@: %.0f ms wall (%.0f ms CPU) per frame, %.1f faces per frame, %.1fx real time",
+                label,
+                perFrame * 1000,
+                cpuPerFrame * 1000,
+                facesPerFrame,
+                1 / perFrame
+            )
         )
-    )
-}
+    }
 }
 
 // MARK: - Clustering synthetic faces
@@ -144,49 +144,49 @@ struct Generator {
 }
 
 if mode == "clustering" || mode == "all" {
-// identities about 0.85 apart and faces of one identity about 0.3 apart, like dlib embeddings;
-// 1000 people with 100 faces each for 100,000 faces, one face per frame
-let people = max(1, faceCount / 100)
-var generator = Generator(state: 42)
-let dimension = 128
-let identityScale: Float = 0.85 / (2 * Float(dimension)).squareRoot()
-let faceScale: Float = 0.3 / (2 * Float(dimension)).squareRoot()
-var records: [FaceRecord] = []
-records.reserveCapacity(faceCount)
-var centre = [Float](repeating: 0, count: dimension)
-for index in 0..<faceCount {
-    if index % 100 == 0 {
-        centre = (0..<dimension).map { _ in generator.gaussian() * identityScale }
+    // identities about 0.85 apart and faces of one identity about 0.3 apart, like dlib embeddings;
+    // 1000 people with 100 faces each for 100,000 faces, one face per frame
+    let people = max(1, faceCount / 100)
+    var generator = Generator(state: 42)
+    let dimension = 128
+    let identityScale: Float = 0.85 / (2 * Float(dimension)).squareRoot()
+    let faceScale: Float = 0.3 / (2 * Float(dimension)).squareRoot()
+    var records: [FaceRecord] = []
+    records.reserveCapacity(faceCount)
+    var centre = [Float](repeating: 0, count: dimension)
+    for index in 0..<faceCount {
+        if index % 100 == 0 {
+            centre = (0..<dimension).map { _ in generator.gaussian() * identityScale }
+        }
+        let embedding = (0..<dimension).map { centre[$0] + generator.gaussian() * faceScale }
+        records.append(
+            FaceRecord(
+                faceID: "face-\(index)",
+                hashString: "media-\(index / 1000)",
+                mediaPath: "/media/\(index / 1000).mov",
+                frameIndex: index % 1000,
+                timestampSeconds: Double(index % 1000),
+                box: FaceBox(x: 0, y: 0, width: 100, height: 100),
+                score: 1,
+                embedding: embedding
+            )
+        )
     }
-    let embedding = (0..<dimension).map { centre[$0] + generator.gaussian() * faceScale }
-    records.append(
-        FaceRecord(
-            faceID: "face-\(index)",
-            hashString: "media-\(index / 1000)",
-            mediaPath: "/media/\(index / 1000).mov",
-            frameIndex: index % 1000,
-            timestampSeconds: Double(index % 1000),
-            box: FaceBox(x: 0, y: 0, width: 100, height: 100),
-            score: 1,
-            embedding: embedding
+    var collection = FaceCollection(name: "benchmark")
+    let clusteringCPUStarted = processCPUSeconds()
+    let clusteringStarted = ContinuousClock.now
+    let report = try collection.add(records)
+    let clusteringSeconds = seconds(ContinuousClock.now - clusteringStarted)
+    let clusteringCPUSeconds = processCPUSeconds() - clusteringCPUStarted
+    print(
+        String(
+            format: "clustering %d synthetic faces of %d people (eps 0.48, min_samples 5): %.2f s wall, %.2f s CPU, %d clusters, %d unclustered",
+            faceCount,
+            people,
+            clusteringSeconds,
+            clusteringCPUSeconds,
+            report.newClusterIDs.count,
+            report.unclustered
         )
     )
-}
-var collection = FaceCollection(name: "benchmark")
-let clusteringCPUStarted = processCPUSeconds()
-let clusteringStarted = ContinuousClock.now
-let report = try collection.add(records)
-let clusteringSeconds = seconds(ContinuousClock.now - clusteringStarted)
-let clusteringCPUSeconds = processCPUSeconds() - clusteringCPUStarted
-print(
-    String(
-        format: "clustering %d synthetic faces of %d people (eps 0.48, min_samples 5): %.2f s wall, %.2f s CPU, %d clusters, %d unclustered",
-        faceCount,
-        people,
-        clusteringSeconds,
-        clusteringCPUSeconds,
-        report.newClusterIDs.count,
-        report.unclustered
-    )
-)
 }

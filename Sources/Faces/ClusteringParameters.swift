@@ -44,9 +44,9 @@ public struct ClusteringParameters: Sendable, Equatable {
     /// face), clamped to `automaticEpsRange`.
     ///
     /// Faces of the same media file less than `shotWindowFrames` frames apart are left out
-    /// of each other's neighbours: consecutive frames of one shot are near-duplicates, and
-    /// counting them would put the knee at the near-duplicate distance instead of the
-    /// distance between sightings of one person in different shots.
+    /// of each other's neighbours. Consecutive frames of one shot are near-duplicates, and
+    /// counting them would put the knee at the near-duplicate distance. The distance that
+    /// matters is the one between sightings of one person in different shots.
     ///
     /// `minSamples` grows with the logarithm of the face count, from 3 for a few dozen faces
     /// to 10 for tens of thousands. The curve comes from a sample of at most 2000 faces

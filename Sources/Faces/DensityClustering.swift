@@ -4,9 +4,9 @@
 /// A face is a core face when at least `minSamples` faces, itself included, lie within `eps`
 /// (the scikit-learn convention). Core faces within `eps` of each other join one cluster,
 /// and every other face within `eps` of a core face joins the cluster of its nearest such
-/// core face. Unlike plain DBSCAN, links are taken in order of increasing distance and a
-/// link is skipped when it would put two faces of one frame into one cluster, so the closest
-/// links win and the result does not depend on the order of the input.
+/// core face. Unlike plain DBSCAN, links are taken in order of increasing distance. A link
+/// is skipped when it would put two faces of one frame into one cluster, so where two
+/// people are linked through a shared frame, the closer links decide who goes where.
 ///
 /// Up to `exactLimit` faces the clustering is exact DBSCAN, at a cost of `count^2 / 2`
 /// distances. Above it only `exactLimit` evenly spaced faces are core candidates, whose
@@ -144,7 +144,7 @@ struct ConstrainedUnionFind {
         if self.sizes[rootA] < self.sizes[rootB] {
             swap(&rootA, &rootB)
         }
-        // a set never holds two faces of one frame, so its size is its number of frames
+        // a set never contains two faces of one frame, so its size is its number of frames
         let smaller = self.frames[rootB]
         let larger = self.frames[rootA]
         if smaller.contains(where: { larger.contains($0) }) {

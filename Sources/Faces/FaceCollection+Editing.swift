@@ -15,12 +15,12 @@ extension FaceCollection {
         return changed
     }
 
-    /// Moves every face of `clusterIDs` into `target` and removes the emptied clusters;
-    /// returns the number of clusters merged into the target.
+    /// Moves every face of `clusterIDs` into `target` and removes the emptied clusters.
+    /// Returns the number of clusters merged into the target.
     ///
     /// The target keeps its name, or takes the name of the first named source. Where two
-    /// faces of one frame would end up together, the moved face is left out (unclustered)
-    /// unless a user placed it, since one person appears at most once per frame.
+    /// faces of one frame would end up together, one stays (a face a user placed, otherwise
+    /// the one nearest the merged cluster's mean) and the others become unclustered.
     ///
     /// - Throws: `FacesError.clusterNotFound` for an unknown source or target id.
     @discardableResult
@@ -51,7 +51,7 @@ extension FaceCollection {
     }
 
     /// Moves faces into `target`, or into a new cluster when `target` is nil, and pins them
-    /// there so reclustering leaves them in place; returns the id of the cluster they are in.
+    /// there so reclustering leaves them in place. Returns the id of the cluster they are in.
     ///
     /// An unpinned face of the target that shares a frame with a moved face leaves the
     /// target (it becomes unclustered).
@@ -71,7 +71,7 @@ extension FaceCollection {
             throw .clusterNotFound(clusterID: target)
         }
 
-        // one person appears at most once per frame
+        // the collection treats two faces of one frame as two different people
         var movedFrames: [FrameKey: String] = [:]
         for position in positions {
             let face = self.faces[position]

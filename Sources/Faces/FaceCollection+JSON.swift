@@ -4,8 +4,8 @@ import JumperCore
 // MARK: - JSON form for storage
 
 extension FaceRecord {
-    /// The record as JSON. The embedding is base64 of 128 little-endian float32 values
-    /// (`embedding_f32le`), about 5x smaller than a number array and exact.
+    /// Returns the record as JSON. The embedding is base64 of 128 little-endian float32
+    /// values (`embedding_f32le`), exact and about 5x smaller than a number array.
     public func json() -> JSON {
         var object = JSONObject()
         object["face_id"] = .string(self.faceID)
@@ -94,7 +94,7 @@ extension FaceRecord {
 }
 
 extension FaceCollection {
-    /// The whole collection as JSON: name, clustering parameters, clusters and faces.
+    /// Returns the whole collection as JSON: name, clustering parameters, clusters and faces.
     public func json() -> JSON {
         var object = JSONObject()
         object["name"] = .string(self.name)

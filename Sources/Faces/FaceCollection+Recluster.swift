@@ -1,7 +1,7 @@
 // MARK: - Reclustering
 
 extension FaceCollection {
-    /// What `recluster(parameters:automaticParameters:clearNames:)` did.
+    /// Outcome of `recluster(parameters:automaticParameters:clearNames:)`.
     public struct ReclusterReport: Sendable, Equatable {
         /// Parameters actually used (chosen from the data when automatic).
         public var parameters: ClusteringParameters
@@ -16,10 +16,10 @@ extension FaceCollection {
     /// Clusters all faces again from scratch.
     ///
     /// Faces a user moved (pinned faces) stay in their clusters, and names and cluster ids
-    /// follow their faces: each new cluster takes the id and name of the old cluster that
-    /// contributed most of its faces, pairing the largest overlaps first, so one old cluster
-    /// passes its id and name to at most one new cluster. With `clearNames`, every name and
-    /// pin is dropped first.
+    /// follow their faces. Each new cluster takes the id and name of the old cluster that
+    /// contributed most of its faces. Pairs are matched largest overlap first, so one old
+    /// cluster passes its id and name to at most one new cluster. With `clearNames`, every
+    /// name and pin is dropped first.
     ///
     /// - Throws: `FacesError.invalidArgument` when the parameters are out of range.
     @discardableResult

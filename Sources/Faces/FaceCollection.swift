@@ -76,7 +76,7 @@ public struct FaceCollection: Sendable {
 
     // MARK: - Adding faces
 
-    /// What `add(_:)` did.
+    /// Outcome of `add(_:)`.
     public struct AdditionReport: Sendable, Equatable {
         /// New faces that joined an existing cluster.
         public var assignedToExisting: Int
@@ -130,7 +130,7 @@ public struct FaceCollection: Sendable {
     }
 
     /// Assigns each face at `positions` to the nearest existing cluster mean within eps whose
-    /// cluster has no face of its frame, closest pairs first; returns how many joined.
+    /// cluster has no face of its frame, closest pairs first. Returns how many joined.
     mutating func assignToNearestClusters(_ positions: [Int]) -> Int {
         let clusterIDs = Array(Set(self.faces.compactMap(\.clusterID))).sorted()
         if clusterIDs.isEmpty || positions.isEmpty {
@@ -150,28 +150,34 @@ public struct FaceCollection: Sendable {
         for clusterID in clusterIDs {
             centroids.append(contentsOf: self.centroid(of: members[clusterID] ?? []))
         }
-        var candidates = [Float]()
-        candidates.reserveCapacity(positions.count * dimension)
-        for position in positions {
-            candidates.append(contentsOf: self.faces[position].embedding)
-        }
-
-        let distances = pairwiseDistances(
-            rows: candidates,
-            rowCount: positions.count,
-            columns: centroids,
-            columnCount: clusterIDs.count,
-            dimension: dimension
-        )
+        // distances in chunks of faces, so memory stays at chunk size times cluster count
         let eps = Float(self.parameters.eps)
+        let chunkSize = 4096
         var pairs: [(row: Int, column: Int, distance: Float)] = []
-        for row in 0..<positions.count {
-            for column in 0..<clusterIDs.count {
-                let distance = distances[row * clusterIDs.count + column]
-                if distance <= eps {
-                    pairs.append((row, column, distance))
+        var chunkStart = 0
+        while chunkStart < positions.count {
+            let chunkCount = min(chunkSize, positions.count - chunkStart)
+            var candidates = [Float]()
+            candidates.reserveCapacity(chunkCount * dimension)
+            for position in positions[chunkStart..<(chunkStart + chunkCount)] {
+                candidates.append(contentsOf: self.faces[position].embedding)
+            }
+            let distances = pairwiseDistances(
+                rows: candidates,
+                rowCount: chunkCount,
+                columns: centroids,
+                columnCount: clusterIDs.count,
+                dimension: dimension
+            )
+            for row in 0..<chunkCount {
+                for column in 0..<clusterIDs.count {
+                    let distance = distances[row * clusterIDs.count + column]
+                    if distance <= eps {
+                        pairs.append((chunkStart + row, column, distance))
+                    }
                 }
             }
+            chunkStart += chunkCount
         }
         pairs.sort { $0.distance < $1.distance }
 

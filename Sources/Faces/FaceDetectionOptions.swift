@@ -27,13 +27,13 @@ public struct FaceDetectionOptions: Sendable, Equatable {
     /// a copy scaled so that a face of this size reaches the detector's smallest reliable
     /// face, which makes larger values faster.
     public var minFaceSize: Int
-    /// Longest side in pixels of the copy the detector runs on; bounds the cost on large
-    /// frames, and when it binds, raises the effective minimum face size.
+    /// Maximum side in pixels of the copy the detector runs on. It bounds the cost on large
+    /// frames, and when it applies, it raises the effective minimum face size.
     public var maxDetectionSide: Int
     /// Added to the detector's decision threshold: negative values find more faces and more
     /// false positives.
     public var thresholdAdjustment: Double
-    /// Longest side in pixels of the crop returned with each face.
+    /// Maximum side in pixels of the crop returned with each face.
     public var cropSize: Int
     /// Margin added around the box on each side of the crop, as a fraction of the box size.
     public var cropMargin: Double

@@ -4,10 +4,10 @@ import JumperCore
 
 /// dlib's face models, loaded once: detection, 5-point alignment and 128-D embeddings.
 ///
-/// Calls are serialised by a lock because a dlib network keeps per-call state, so one
-/// engine runs one image at a time; load one engine per thread to run in parallel. Every
-/// call blocks for as long as dlib computes (tens to hundreds of milliseconds per frame):
-/// call it from a thread you own, not from the cooperative pool.
+/// A lock serialises calls because a dlib network keeps per-call state, so one engine runs
+/// one image at a time. Load one engine per thread to run in parallel. Every call blocks
+/// while dlib computes (0.1 to 2 s per 1080p frame), so call it from a thread you own, not
+/// from the cooperative pool.
 public final class FaceEngine: @unchecked Sendable {
     /// File names inside the models folder, as `scripts/fetch-face-models.sh` installs them.
     public static let detectorFileName = "mmod_human_face_detector.dat"

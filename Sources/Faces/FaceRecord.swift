@@ -78,7 +78,7 @@ public struct FaceCluster: Sendable, Equatable {
     }
 }
 
-/// What `GET /faces/clusters` lists for one cluster.
+/// Summary of one cluster, as `GET /faces/clusters` lists it.
 public struct ClusterSummary: Sendable, Equatable {
     public var clusterID: String
     public var name: String?

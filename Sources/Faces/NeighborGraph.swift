@@ -27,9 +27,9 @@ struct NeighborGraph {
     /// Finds all pairs within `radius` (Euclidean) among `count` row-major embeddings of
     /// `dimension` values each.
     ///
-    /// With `rows`, finds only the pairs that include at least one of those faces (sorted
-    /// indices), at a cost of `rows.count * count * dimension`; a pair of two row faces
-    /// is listed once.
+    /// With `rows` (sorted indices), finds only the pairs that include at least one of those
+    /// faces, at a cost of `rows.count * count * dimension`. A pair of two row faces is
+    /// listed once.
     init(embeddings: [Float], count: Int, dimension: Int, radius: Float, rows: [Int]? = nil) {
         precondition(embeddings.count == count * dimension, "embeddings must hold count * dimension values")
         if let rows {

@@ -140,7 +140,7 @@ enum RealFaceSet {
         #expect(obamaCluster != nil)
         #expect(obamaCluster != bidenCluster)
 
-        // the same holds with the default parameters
+        // the default parameters keep them apart too
         var standard = FaceCollection(name: "standard")
         _ = try standard.add(set.map(\.face) + compositeFaces)
         let standardFirst = standard.face(id: "composite#0")?.clusterID

@@ -22,18 +22,22 @@ import Testing
         #expect(face.box.width >= Double(image.width) * 0.1)
         #expect(face.box.width <= Double(image.width) * 0.9)
         #expect(face.box.height >= Double(image.height) * 0.05)
-        #expect(face.box.x >= 0 && face.box.y >= 0)
+        #expect(face.box.x >= 0)
+        #expect(face.box.y >= 0)
         #expect(face.box.x + face.box.width <= Double(image.width))
         #expect(face.box.y + face.box.height <= Double(image.height))
         #expect(face.score > 0)
         #expect(face.embedding.count == 128)
         #expect(face.landmarks.count == 5)
         for point in face.landmarks {
-            #expect(point.x >= face.box.x - face.box.width * 0.2 && point.x <= face.box.x + face.box.width * 1.2)
-            #expect(point.y >= face.box.y - face.box.height * 0.2 && point.y <= face.box.y + face.box.height * 1.2)
+            #expect(point.x >= face.box.x - face.box.width * 0.2)
+            #expect(point.x <= face.box.x + face.box.width * 1.2)
+            #expect(point.y >= face.box.y - face.box.height * 0.2)
+            #expect(point.y <= face.box.y + face.box.height * 1.2)
         }
         #expect(max(face.crop.width, face.crop.height) <= 128)
-        #expect(face.crop.width > 16 && face.crop.height > 16)
+        #expect(face.crop.width > 16)
+        #expect(face.crop.height > 16)
     }
 }
 
@@ -89,7 +93,8 @@ import Testing
         // dlib's metric network outputs vectors of length close to 1 in practice
         let embedding = try Self.embedding(of: "astronaut.png")
         let norm = euclideanDistance(embedding, [Float](repeating: 0, count: 128))
-        #expect(norm > 0.2 && norm < 2, "embedding norm \(norm)")
+        #expect(norm > 0.2, "embedding norm \(norm)")
+        #expect(norm < 2, "embedding norm \(norm)")
     }
 }
 
@@ -192,7 +197,8 @@ import Testing
         try #require(boxes.count == 1)
         let descriptions = try engine.describeFaces(in: image, boxes: [boxes[0].box], includeChips: true)
         let chip = try #require(descriptions.first?.chip)
-        #expect(chip.width == 150 && chip.height == 150)
+        #expect(chip.width == 150)
+        #expect(chip.height == 150)
         // a real face chip is not flat: its pixel values spread
         let values = chip.pixels.map(Int.init)
         #expect((values.max() ?? 0) - (values.min() ?? 0) > 100)
