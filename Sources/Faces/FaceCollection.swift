@@ -4,6 +4,8 @@ import COpenBLAS
 ///
 /// A plain value: the caller owns persistence (`json()` and `init(json:)`) and serialises
 /// access. Cluster ids are decimal strings that are never reused within a collection.
+/// `add(_:)` and `recluster(...)` block while they compute (about 7 s for 100,000 faces on
+/// 2 cores), so call them from a thread you own, not from the cooperative pool.
 public struct FaceCollection: Sendable {
     /// The collection's name (`cluster_job_name`).
     public let name: String
