@@ -25,9 +25,11 @@ python-env: system-packages
 
 models: python-env
 	@scripts/fetch-models.sh
+	@scripts/fetch-face-models.sh
 
-test-media: system-packages
+test-media: python-env
 	@scripts/make-test-media.sh "$(TEST_MEDIA_DIR)"
+	@scripts/fetch-face-test-images.sh
 
 build: system-packages
 	swift build -c release --product jumper

@@ -15,6 +15,15 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
+        // dlib's face models behind a C interface. A translation unit with dlib's DNN headers
+        // takes 35-40 s to compile, so it sits in a target of its own. It is always built with
+        // optimisation because dlib's header code (image pyramid, shape predictor, chip
+        // extraction) is far slower unoptimised.
+        .target(
+            name: "CDlibFaces",
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("lapack"), .linkedLibrary("blas")]
+        ),
 
         // MARK: - Infrastructure
         .target(name: "JumperCore"),
@@ -26,6 +35,7 @@ let package = Package(
         // MARK: - Engines
         .target(name: "Media", dependencies: ["CFFmpeg", "CTurboJPEG", "JumperCore"]),
         .target(name: "Inference", dependencies: ["COpenBLAS", "JumperCore"]),
+        .target(name: "Faces", dependencies: ["CDlibFaces", "COpenBLAS", "JumperCore"]),
 
         // MARK: - Services
         .target(name: "Search", dependencies: ["AnalysisStore", "COpenBLAS", "JumperCore"]),
@@ -54,6 +64,11 @@ let package = Package(
             path: "Benchmarks/AnalysisBenchmark"
         ),
         .executableTarget(
+            name: "FacesBenchmark",
+            dependencies: ["Faces", "JumperCore"],
+            path: "Benchmarks/FacesBenchmark"
+        ),
+        .executableTarget(
             name: "SearchBenchmark",
             dependencies: ["Search", "AnalysisStore", "JumperCore"],
             path: "Benchmarks/SearchBenchmark",
@@ -67,8 +82,10 @@ let package = Package(
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "JumperCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces"]),
         .testTarget(name: "AnalysisStoreTests", dependencies: ["AnalysisStore"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
         .testTarget(name: "APITests", dependencies: ["API"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
     libcivetweb-dev libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
-    libsqlite3-dev libopenblas-dev libturbojpeg0-dev ffmpeg pkg-config
+    libsqlite3-dev libopenblas-dev liblapack-dev libdlib-dev libturbojpeg0-dev ffmpeg pkg-config
     python3-venv python3-skimage wrk
 )
 
