@@ -9,14 +9,19 @@ bench_media=$cache/bench-media
 mkdir -p "$bench_media"
 
 # Ten minutes of 1920x1080 30 fps H.264 with a keyframe every 2 s, made from the real photos
-# with a slow zoom so that every frame differs, as in camera footage.
+# with temporal noise so that every frame differs, as in camera footage.
 video=$bench_media/ten-minutes-1080p30.mp4
 if [[ ! -f $video ]]; then
     photos=/usr/lib/python3/dist-packages/skimage/data
-    ffmpeg -v error -y -loop 1 -t 100 -i "$photos/chelsea.png" -loop 1 -t 100 -i "$photos/coffee.png" \
-        -loop 1 -t 100 -i "$photos/rocket.jpg" -loop 1 -t 100 -i "$photos/motorcycle_left.png" \
-        -loop 1 -t 100 -i "$photos/astronaut.png" -loop 1 -t 100 -i "$photos/horse.png" \
-        -filter_complex "[0][1][2][3][4][5]concat=n=6:v=1:a=0,scale=1920:1080:force_original_aspect_ratio=decrease,pad=1920:1080:(ow-iw)/2:(oh-ih)/2,fps=30,noise=alls=12:allf=t,format=yuv420p[v]" \
+    names=(chelsea.png coffee.png rocket.jpg motorcycle_left.png astronaut.png horse.png)
+    inputs=()
+    filters=""
+    for index in "${!names[@]}"; do
+        inputs+=(-loop 1 -t 100 -i "$photos/${names[$index]}")
+        filters+="[$index]scale=1920:1080:force_original_aspect_ratio=decrease,pad=1920:1080:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=30,format=yuv420p[v$index];"
+    done
+    filters+="[v0][v1][v2][v3][v4][v5]concat=n=6:v=1:a=0,noise=alls=12:allf=t[v]"
+    ffmpeg -v error -y "${inputs[@]}" -filter_complex "$filters" \
         -map "[v]" -c:v libx264 -preset veryfast -g 60 -crf 23 "$video.tmp.mp4"
     mv "$video.tmp.mp4" "$video"
 fi
