@@ -1,6 +1,17 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// whisper.cpp is not packaged by Debian: scripts/fetch-speech-models.sh builds it into
+// <cache>/whisper.cpp/{include,lib}, with <cache> = $JUMPER_CACHE_DIR or <package>/.cache.
+// The CWhisper module map cannot name that folder, so the targets that import it get the
+// header and library paths (and an rpath, so binaries find libwhisper at run time) here.
+let speechCacheDirectory = Context.environment["JUMPER_CACHE_DIR"] ?? "\(Context.packageDirectory)/.cache"
+let whisperPrefix = "\(speechCacheDirectory)/whisper.cpp"
+let whisperSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(whisperPrefix)/include"])]
+let whisperLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-L\(whisperPrefix)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(whisperPrefix)/lib"])
+]
+
 // Dependencies point one way: executable -> API -> services -> engines -> infrastructure -> C edge.
 let package = Package(
     name: "Jumper",
@@ -15,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
+        .systemLibrary(name: "CWhisper", path: "Sources/CWhisper"),
 
         // MARK: - Infrastructure
         .target(name: "JumperCore"),
@@ -25,6 +37,13 @@ let package = Package(
         // MARK: - Engines
         .target(name: "Media", dependencies: ["CFFmpeg", "CTurboJPEG", "JumperCore"]),
         .target(name: "Inference", dependencies: ["COpenBLAS", "JumperCore"]),
+        .target(
+            name: "Speech",
+            dependencies: ["CWhisper", "CFFmpeg", "JumperCore"],
+            swiftSettings: whisperSwiftSettings,
+            linkerSettings: whisperLinkerSettings
+        ),
+        .target(name: "TranscriptSearch", dependencies: ["CSQLite", "JumperCore"]),
 
         // MARK: - Services
         .target(name: "Search", dependencies: ["AnalysisStore", "COpenBLAS", "JumperCore"]),
@@ -55,5 +74,11 @@ let package = Package(
         .testTarget(name: "AnalysisStoreTests", dependencies: ["AnalysisStore"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
         .testTarget(name: "APITests", dependencies: ["API"]),
+        .testTarget(
+            name: "SpeechTests",
+            dependencies: ["Speech", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
+        ),
+        .testTarget(name: "TranscriptSearchTests", dependencies: ["TranscriptSearch", "JumperCore"]),
     ]
 )
