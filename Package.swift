@@ -44,6 +44,12 @@ let package = Package(
             linkerSettings: whisperLinkerSettings
         ),
         .target(name: "TranscriptSearch", dependencies: ["CSQLite", "JumperCore"]),
+        .executableTarget(
+            name: "SpeechBenchmarks",
+            dependencies: ["Speech", "TranscriptSearch", "JumperCore"],
+            path: "Benchmarks/SpeechBenchmarks",
+            swiftSettings: whisperSwiftSettings
+        ),
 
         // MARK: - Services
         .target(name: "Search", dependencies: ["AnalysisStore", "COpenBLAS", "JumperCore"]),

@@ -109,6 +109,8 @@ install_whisper_model() {
     fi
     cp "$cache/whisper.cpp/for-tests-silero-v6.2.0-ggml.bin" "$staging/ggml-silero-v6.2.0.bin"
     write_manifest "$staging" "$key" "$source"
+    # mktemp -d creates the folder private to its owner; models are readable by every user.
+    chmod 755 "$staging"
     rm -rf "$target"
     mv "$staging" "$target"
     echo "setup: speech model $key installed ($size bytes)"

@@ -98,7 +98,7 @@ public final class SpeechEngine: @unchecked Sendable {
         return SpeechEngine(modelKey: modelKey, context: context, vadContext: vadContext, threadCount: threads, logger: logger)
     }
 
-    /// Whether the model knows languages other than English.
+    /// Whether the model supports languages other than English.
     public var isMultilingual: Bool {
         whisper_is_multilingual(self.context) != 0
     }

@@ -12,8 +12,8 @@ enum TextFolding {
     }
 
     /// Folds `text` one Unicode scalar at a time and records, for every scalar of the result, the
-    /// offset of the original scalar it came from; highlights found in the folded text map back
-    /// through it.
+    /// offset of the original scalar it came from. Highlights found in the folded text map back
+    /// to the original text through these offsets.
     static func foldWithOffsets(_ text: String) -> (folded: [Unicode.Scalar], originalOffsets: [Int]) {
         var folded: [Unicode.Scalar] = []
         var offsets: [Int] = []
@@ -27,6 +27,45 @@ enum TextFolding {
             }
         }
         return (folded, offsets)
+    }
+
+    /// Returns the text the word index tokenizes: folded text in which every run of an unspaced
+    /// script is replaced by its overlapping character pairs ("北京大学" becomes "北京 京大 大学").
+    ///
+    /// The pairs let `unicode61` index Chinese, Japanese, Korean and Thai, which it would otherwise
+    /// keep as one token per run; a search for a run of two or more characters is then the phrase of
+    /// its pairs. A single character stays as it is.
+    static func indexedForm(ofFolded folded: String) -> String {
+        var result = String.UnicodeScalarView()
+        var run: [Unicode.Scalar] = []
+        func flushRun() {
+            guard !run.isEmpty else { return }
+            result.append(" ")
+            result.append(contentsOf: Self.characterPairs(run).joined(separator: " ").unicodeScalars)
+            result.append(" ")
+            run = []
+        }
+        for scalar in folded.unicodeScalars {
+            if Self.isUnspacedScript(scalar) {
+                run.append(scalar)
+            } else {
+                flushRun()
+                result.append(scalar)
+            }
+        }
+        flushRun()
+        return String(result)
+    }
+
+    /// Returns the overlapping pairs of a run of characters, or the single character of a run of one.
+    static func characterPairs(_ run: [Unicode.Scalar]) -> [String] {
+        guard run.count > 1 else { return run.map { String($0) } }
+        return (0..<(run.count - 1)).map { index in
+            var pair = String.UnicodeScalarView()
+            pair.append(run[index])
+            pair.append(run[index + 1])
+            return String(pair)
+        }
     }
 
     /// Whether a scalar belongs to a script written without spaces between words, which the

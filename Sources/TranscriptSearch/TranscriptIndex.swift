@@ -4,9 +4,10 @@ import JumperCore
 
 /// A full-text index of transcript segments in one SQLite file, keyed by media hash and segment index.
 ///
-/// Text is stored as written and indexed folded (NFKC, case folded, accents removed) in two FTS5
-/// tables: `unicode61` for words in spaced scripts and `trigram` for Chinese, Japanese, Korean and
-/// Thai, which have no spaces between words. Ranking is bm25.
+/// Text is stored as written, plus folded (NFKC, case folded, accents removed). A contentless FTS5
+/// table with the `unicode61` tokenizer indexes the folded text, with runs of Chinese, Japanese,
+/// Korean and Thai (scripts without spaces between words) indexed as overlapping character pairs,
+/// so any substring of two or more of their characters is found. Ranking is bm25.
 ///
 /// Thread-safety: all calls are serialised by an internal lock, so any thread may use one index.
 /// Each call blocks on SQLite: keep it off the cooperative pool for large batches.
@@ -36,10 +37,12 @@ public final class TranscriptIndex: @unchecked Sendable {
                 start REAL NOT NULL,
                 end REAL NOT NULL,
                 text TEXT NOT NULL,
+                folded TEXT NOT NULL,
                 UNIQUE (hash_str, segment_index)
             );
-            CREATE VIRTUAL TABLE IF NOT EXISTS segment_words USING fts5(folded, tokenize = 'unicode61 remove_diacritics 2');
-            CREATE VIRTUAL TABLE IF NOT EXISTS segment_trigrams USING fts5(folded, tokenize = 'trigram');
+            CREATE VIRTUAL TABLE IF NOT EXISTS segment_words USING fts5(
+                body, content = '', tokenize = 'unicode61 remove_diacritics 2'
+            );
             """
         )
     }
@@ -73,11 +76,11 @@ public final class TranscriptIndex: @unchecked Sendable {
         try self.database.transaction {
             try self.deleteRows(hashString: hashString)
             let insertSegment = try self.database.prepare(
-                "INSERT INTO segments (hash_str, segment_index, video_path, start, end, text) VALUES (?, ?, ?, ?, ?, ?)"
+                "INSERT INTO segments (hash_str, segment_index, video_path, start, end, text, folded) VALUES (?, ?, ?, ?, ?, ?, ?)"
             )
-            let insertWords = try self.database.prepare("INSERT INTO segment_words (rowid, folded) VALUES (?, ?)")
-            let insertTrigrams = try self.database.prepare("INSERT INTO segment_trigrams (rowid, folded) VALUES (?, ?)")
+            let insertWords = try self.database.prepare("INSERT INTO segment_words (rowid, body) VALUES (?, ?)")
             for row in rows {
+                let folded = TextFolding.fold(row.text)
                 insertSegment.reset()
                 try insertSegment.bind(1, hashString)
                 try insertSegment.bind(2, Int64(row.index))
@@ -85,15 +88,12 @@ public final class TranscriptIndex: @unchecked Sendable {
                 try insertSegment.bind(4, row.start)
                 try insertSegment.bind(5, row.end)
                 try insertSegment.bind(6, row.text)
+                try insertSegment.bind(7, folded)
                 _ = try insertSegment.step()
-                let rowID = self.database.lastInsertRowID
-                let folded = TextFolding.fold(row.text)
-                for statement in [insertWords, insertTrigrams] {
-                    statement.reset()
-                    try statement.bind(1, rowID)
-                    try statement.bind(2, folded)
-                    _ = try statement.step()
-                }
+                insertWords.reset()
+                try insertWords.bind(1, self.database.lastInsertRowID)
+                try insertWords.bind(2, TextFolding.indexedForm(ofFolded: folded))
+                _ = try insertWords.step()
             }
         }
         self.logger.debug("transcript indexed", ["media.hash": hashString, "transcript.segments": String(rows.count)])
@@ -109,15 +109,19 @@ public final class TranscriptIndex: @unchecked Sendable {
     }
 
     private func deleteRows(hashString: String) throws {
-        for sql in [
-            "DELETE FROM segment_words WHERE rowid IN (SELECT id FROM segments WHERE hash_str = ?)",
-            "DELETE FROM segment_trigrams WHERE rowid IN (SELECT id FROM segments WHERE hash_str = ?)",
-            "DELETE FROM segments WHERE hash_str = ?",
-        ] {
-            let statement = try self.database.prepare(sql)
-            try statement.bind(1, hashString)
-            _ = try statement.step()
+        // A contentless FTS5 table deletes a row only when given the exact text it indexed.
+        let select = try self.database.prepare("SELECT id, folded FROM segments WHERE hash_str = ?")
+        try select.bind(1, hashString)
+        let deleteWords = try self.database.prepare("INSERT INTO segment_words (segment_words, rowid, body) VALUES ('delete', ?, ?)")
+        while try select.step() {
+            deleteWords.reset()
+            try deleteWords.bind(1, select.int64(0))
+            try deleteWords.bind(2, TextFolding.indexedForm(ofFolded: select.string(1)))
+            _ = try deleteWords.step()
         }
+        let deleteSegments = try self.database.prepare("DELETE FROM segments WHERE hash_str = ?")
+        try deleteSegments.bind(1, hashString)
+        _ = try deleteSegments.step()
     }
 
     /// Returns the hashes of all indexed media files, sorted.
@@ -148,44 +152,50 @@ public final class TranscriptIndex: @unchecked Sendable {
         guard !parsed.isEmpty, maxResults > 0 else { return [] }
         if let hashStrings, hashStrings.isEmpty { return [] }
 
-        // The word table ranks when the query has words; otherwise the trigram table does.
-        let wordExpression = parsed.wordMatchExpression
-        let trigramExpression = parsed.trigramMatchExpression
         var conditions: [String] = []
         var bindings: [String] = []
-        let rankingTable: String
-        if let wordExpression {
-            rankingTable = "segment_words"
+        let expression = parsed.matchExpression
+        if let expression {
             conditions.append("segment_words MATCH ?")
-            bindings.append(wordExpression)
-            if let trigramExpression {
-                conditions.append("s.id IN (SELECT rowid FROM segment_trigrams WHERE segment_trigrams MATCH ?)")
-                bindings.append(trigramExpression)
-            }
-        } else if let trigramExpression {
-            rankingTable = "segment_trigrams"
-            conditions.append("segment_trigrams MATCH ?")
-            bindings.append(trigramExpression)
-        } else {
-            rankingTable = "segment_trigrams"
+            bindings.append(expression)
         }
-        for pattern in parsed.shortUnspacedPatterns {
-            // NOTE: one- and two-character CJK terms scan every row, since trigrams cannot index them.
-            conditions.append("s.id IN (SELECT rowid FROM segment_trigrams WHERE folded LIKE ? ESCAPE '\\')")
+        for pattern in parsed.singleCharacterPatterns {
+            // NOTE: a single CJK character scans every segment, since the pair index cannot find it.
+            conditions.append("s.folded LIKE ? ESCAPE '\\'")
             bindings.append(pattern)
         }
         if let hashStrings {
             conditions.append("s.hash_str IN (SELECT value FROM json_each(?))")
             bindings.append(JSON.array(hashStrings.map { .string($0) }).serializedString())
         }
-        let rankExpression = (wordExpression != nil || trigramExpression != nil) ? "bm25(\(rankingTable))" : "0.0"
-        let sql = """
-            SELECT s.video_path, s.hash_str, s.segment_index, s.start, s.end, s.text, \(rankExpression) AS score
-            FROM \(rankingTable) JOIN segments s ON s.id = \(rankingTable).rowid
-            WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY score, s.hash_str, s.segment_index
-            LIMIT ?
-            """
+        let columns = "s.video_path, s.hash_str, s.segment_index, s.start, s.end, s.text"
+        let sql: String
+        if expression != nil, hashStrings == nil, parsed.singleCharacterPatterns.isEmpty {
+            // The best rows are chosen on the index alone before the segments table is joined:
+            // joining first looks up every match of a common word (measured 0.5 s against 0.2 s
+            // for a word in half of 720,000 segments). With a filter, joining first is faster.
+            sql = """
+                WITH top AS (
+                    SELECT rowid AS id, bm25(segment_words) AS score FROM segment_words
+                    WHERE segment_words MATCH ? ORDER BY score LIMIT ?
+                )
+                SELECT \(columns), top.score FROM top JOIN segments s ON s.id = top.id
+                ORDER BY top.score, s.hash_str, s.segment_index
+                """
+        } else if expression != nil {
+            sql = """
+                SELECT \(columns), bm25(segment_words) AS score
+                FROM segment_words JOIN segments s ON s.id = segment_words.rowid
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY score, s.hash_str, s.segment_index LIMIT ?
+                """
+        } else {
+            sql = """
+                SELECT \(columns), 0.0 AS score FROM segments s
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY s.hash_str, s.segment_index LIMIT ?
+                """
+        }
 
         self.lock.lock()
         defer { self.lock.unlock() }

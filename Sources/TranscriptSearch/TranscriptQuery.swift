@@ -1,8 +1,9 @@
 /// A user's search text, parsed into terms the index can match without FTS5 query syntax.
 ///
 /// Double quotes group a phrase; every other character is literal text, so no input can raise an
-/// FTS5 syntax error. Words in spaced scripts match whole words through the `unicode61` table;
-/// runs of Han, kana, Hangul or Thai match as substrings through the trigram table.
+/// FTS5 syntax error. Words in spaced scripts match whole words. Runs of Han, kana, Hangul or Thai
+/// match as substrings: through the phrase of their character pairs (see
+/// `TextFolding.indexedForm(ofFolded:)`), or by a scan for a single character.
 struct TranscriptQuery: Equatable {
     /// Phrases of folded words; a bare word is a one-word phrase.
     var phrases: [[String]] = []
@@ -59,22 +60,20 @@ struct TranscriptQuery: Equatable {
         if !words.isEmpty { self.phrases.append(words) }
     }
 
-    /// The FTS5 MATCH expression for the word table: every phrase quoted, all required.
-    var wordMatchExpression: String? {
-        guard !self.phrases.isEmpty else { return nil }
-        return self.phrases.map { Self.quoted($0.joined(separator: " ")) }.joined(separator: " AND ")
+    /// The FTS5 MATCH expression for the word index: every phrase quoted, all required; nil when
+    /// the query has only single unspaced characters.
+    var matchExpression: String? {
+        var phrases = self.phrases.map { $0.joined(separator: " ") }
+        for term in self.unspacedTerms where term.unicodeScalars.count > 1 {
+            phrases.append(TextFolding.characterPairs(Array(term.unicodeScalars)).joined(separator: " "))
+        }
+        guard !phrases.isEmpty else { return nil }
+        return phrases.map(Self.quoted).joined(separator: " AND ")
     }
 
-    /// The FTS5 MATCH expression for the trigram table, for terms of at least three characters.
-    var trigramMatchExpression: String? {
-        let long = self.unspacedTerms.filter { $0.unicodeScalars.count >= 3 }
-        guard !long.isEmpty else { return nil }
-        return long.map(Self.quoted).joined(separator: " AND ")
-    }
-
-    /// LIKE patterns for unspaced terms of one or two characters, which trigrams cannot index.
-    var shortUnspacedPatterns: [String] {
-        self.unspacedTerms.filter { $0.unicodeScalars.count < 3 }.map { term in
+    /// LIKE patterns for single unspaced characters, which the pair index cannot find inside runs.
+    var singleCharacterPatterns: [String] {
+        self.unspacedTerms.filter { $0.unicodeScalars.count == 1 }.map { term in
             let escaped = term.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_")

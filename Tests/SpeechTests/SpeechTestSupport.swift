@@ -8,9 +8,14 @@ enum SpeechFixtures {
     static let packageDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `$JUMPER_CACHE_DIR/models`, else `<package>/.cache/models`, where scripts/fetch-speech-models.sh installs them.
+    /// `$JUMPER_MODELS_DIR`, else `$JUMPER_CACHE_DIR/models`, else `<package>/.cache/models`, where
+    /// scripts/fetch-speech-models.sh installs them.
     static let modelsDirectory: String = {
-        if let cache = ProcessInfo.processInfo.environment["JUMPER_CACHE_DIR"] {
+        let environment = ProcessInfo.processInfo.environment
+        if let models = environment["JUMPER_MODELS_DIR"] {
+            return models
+        }
+        if let cache = environment["JUMPER_CACHE_DIR"] {
             return cache + "/models"
         }
         return packageDirectory.appendingPathComponent(".cache/models").path

@@ -94,9 +94,13 @@ struct TranscriptIndexTests {
         try fixture.add("a", ["我们明天去北京大学参观", "東京タワーに行きました", "english only"])
         #expect(try fixture.texts("北京大学") == ["我们明天去北京大学参观"])
         #expect(try fixture.texts("タワー") == ["東京タワーに行きました"])
-        // Two characters are below the trigram length and fall back to a scan.
         #expect(try fixture.texts("北京") == ["我们明天去北京大学参观"])
         #expect(try fixture.texts("上海").isEmpty)
+        #expect(try fixture.texts("北京参观").isEmpty)
+        // A single character is found by a scan of the folded text.
+        #expect(try fixture.texts("京") == ["我们明天去北京大学参观", "東京タワーに行きました"])
+        #expect(try fixture.texts("京 english").isEmpty)
+        #expect(try fixture.texts("タワー 東京") == ["東京タワーに行きました"])
     }
 
     @Test func highlightsWordsPhrasesAndCJK() throws {
@@ -152,6 +156,17 @@ struct TranscriptIndexTests {
         let matches = try fixture.index.search(query: "rocket", hashStrings: nil, maxResults: 10)
         #expect(matches.map(\.videoPath) == ["/media/b.mp4"])
         #expect(try fixture.index.indexedHashStrings() == ["hash-b"])
+    }
+
+    @Test func removeKeepsOtherFilesSearchable() throws {
+        let fixture = try IndexFixture()
+        try fixture.add("a", ["北京 rocket one", "plain"])
+        try fixture.add("b", ["北京 rocket two"])
+        try fixture.index.remove(hashString: "a")
+        try fixture.index.remove(hashString: "missing")
+        #expect(try fixture.texts("rocket") == ["北京 rocket two"])
+        #expect(try fixture.texts("北京") == ["北京 rocket two"])
+        #expect(try fixture.texts("plain").isEmpty)
     }
 
     @Test func reindexReplacesSegments() throws {
