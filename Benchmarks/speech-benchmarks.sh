@@ -24,10 +24,12 @@ mkdir -p "$work"
 
 swift build -c release --product SpeechBenchmarks > /dev/null
 binary=.build/release/SpeechBenchmarks
-models=$(for key in whisper-tiny-en whisper-base whisper-small; do
-    [[ -f "$models_dir/$key/manifest.json" ]] && printf '%s,' "$key"
-done)
-models=${models%,}
+models=""
+for key in whisper-tiny-en whisper-base whisper-small; do
+    if [[ -f "$models_dir/$key/manifest.json" ]]; then
+        models+="${models:+,}$key"
+    fi
+done
 
 echo "machine: $(nproc) processors, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ "$mode" == speech || "$mode" == all ]]; then

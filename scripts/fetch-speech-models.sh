@@ -49,8 +49,8 @@ if [[ ! -f "$whisper_prefix/lib/libwhisper.so.1.8.5" || ! -f "$whisper_prefix/in
     tar -xzf "$downloads/pywhispercpp-1.5.1.tar.gz" -C "$work"
     source_dir="$work/pywhispercpp-1.5.1/whisper.cpp"
     echo "setup: building whisper.cpp 1.8.5 for this CPU (a few minutes on 2 cores)"
-    # GGML_NATIVE=ON compiles with -march=native. With OpenMP off, ggml uses its own thread pool of
-    # the size each call asks for. $ORIGIN lets libwhisper find its ggml libraries beside it.
+    # GGML_NATIVE=ON compiles with -march=native. With OpenMP off, ggml uses its own thread pool with
+    # the thread count of each call. $ORIGIN lets libwhisper find its ggml libraries beside it.
     cmake -S "$source_dir" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
         -DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DGGML_CCACHE=OFF \
         -DWHISPER_BUILD_EXAMPLES=OFF -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_SERVER=OFF \

@@ -49,7 +49,7 @@ public final class SpeechEngine: @unchecked Sendable {
     ///   - modelKey: `whisper-base`, `whisper-small` or `whisper-tiny-en`.
     ///   - modelsDirectory: folder holding one subfolder per model key, as the set-up script writes it.
     ///   - logger: receives load events and whisper.cpp's own log lines (at trace level).
-    ///   - threadCount: CPU threads per transcription; defaults to the number of active processors, at most 8.
+    ///   - threadCount: CPU threads per transcription; defaults to half the active processors (at least 1, at most 8).
     /// - Throws: `SpeechError.unknownModel`, `.modelFileMissing` or `.modelLoadFailed`.
     public static func load(
         modelKey: String,
@@ -68,7 +68,10 @@ public final class SpeechEngine: @unchecked Sendable {
         }
 
         WhisperLog.install(logger: logger)
-        let threads = max(1, threadCount ?? min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        // ggml's workers spin at barriers, so on a busy machine more threads can be slower: on 2
+        // shared cores with other work running, 1 thread took 3.5 s on a 7 s clip and 2 threads 8 s.
+        let defaultThreads = min(max(ProcessInfo.processInfo.activeProcessorCount / 2, 1), 8)
+        let threads = max(1, threadCount ?? defaultThreads)
         let started = Date()
 
         var contextParams = whisper_context_default_params()

@@ -32,9 +32,9 @@ enum TextFolding {
     /// Returns the text the word index tokenizes: folded text in which every run of an unspaced
     /// script is replaced by its overlapping character pairs ("北京大学" becomes "北京 京大 大学").
     ///
-    /// The pairs let `unicode61` index Chinese, Japanese, Korean and Thai, which it would otherwise
-    /// keep as one token per run; a search for a run of two or more characters is then the phrase of
-    /// its pairs. A single character stays as it is.
+    /// Without the pairs, `unicode61` would keep each run of Chinese, Japanese, Korean or Thai as
+    /// one token. With them, a search for two or more such characters is the phrase of their pairs.
+    /// A single character stays as it is.
     static func indexedForm(ofFolded folded: String) -> String {
         var result = String.UnicodeScalarView()
         var run: [Unicode.Scalar] = []

@@ -5,9 +5,9 @@ import JumperCore
 /// A full-text index of transcript segments in one SQLite file, keyed by media hash and segment index.
 ///
 /// Text is stored as written, plus folded (NFKC, case folded, accents removed). A contentless FTS5
-/// table with the `unicode61` tokenizer indexes the folded text, with runs of Chinese, Japanese,
-/// Korean and Thai (scripts without spaces between words) indexed as overlapping character pairs,
-/// so any substring of two or more of their characters is found. Ranking is bm25.
+/// table with the `unicode61` tokenizer indexes the folded text. Runs of Chinese, Japanese, Korean
+/// and Thai (scripts without spaces between words) are indexed as overlapping character pairs, so
+/// any substring of two or more of their characters is found. Ranking is bm25.
 ///
 /// Thread-safety: all calls are serialised by an internal lock, so any thread may use one index.
 /// Each call blocks on SQLite: keep it off the cooperative pool for large batches.
