@@ -26,6 +26,7 @@ python-env: system-packages
 models: python-env
 	@scripts/fetch-models.sh
 	@scripts/fetch-face-models.sh
+	@scripts/fetch-speech-models.sh
 
 test-media: python-env
 	@scripts/make-test-media.sh "$(TEST_MEDIA_DIR)"

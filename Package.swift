@@ -1,6 +1,17 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// whisper.cpp is not packaged by Debian: scripts/fetch-speech-models.sh builds it into
+// <cache>/whisper.cpp/{include,lib}, with <cache> = $JUMPER_CACHE_DIR or <package>/.cache.
+// The CWhisper module map cannot name that folder, so the targets that import it get the
+// header and library paths (and an rpath, so binaries find libwhisper at run time) here.
+let speechCacheDirectory = Context.environment["JUMPER_CACHE_DIR"] ?? "\(Context.packageDirectory)/.cache"
+let whisperPrefix = "\(speechCacheDirectory)/whisper.cpp"
+let whisperSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(whisperPrefix)/include"])]
+let whisperLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-L\(whisperPrefix)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(whisperPrefix)/lib"])
+]
+
 // Dependencies point one way: executable -> API -> services -> engines -> infrastructure -> C edge.
 let package = Package(
     name: "Jumper",
@@ -24,6 +35,7 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("lapack"), .linkedLibrary("blas")]
         ),
+        .systemLibrary(name: "CWhisper", path: "Sources/CWhisper"),
 
         // MARK: - Infrastructure
         .target(name: "JumperCore"),
@@ -36,6 +48,19 @@ let package = Package(
         .target(name: "Media", dependencies: ["CFFmpeg", "CTurboJPEG", "JumperCore"]),
         .target(name: "Inference", dependencies: ["COpenBLAS", "JumperCore"]),
         .target(name: "Faces", dependencies: ["CDlibFaces", "COpenBLAS", "JumperCore"]),
+        .target(
+            name: "Speech",
+            dependencies: ["CWhisper", "CFFmpeg", "JumperCore"],
+            swiftSettings: whisperSwiftSettings,
+            linkerSettings: whisperLinkerSettings
+        ),
+        .target(name: "TranscriptSearch", dependencies: ["CSQLite", "JumperCore"]),
+        .executableTarget(
+            name: "SpeechBenchmarks",
+            dependencies: ["Speech", "TranscriptSearch", "JumperCore"],
+            path: "Benchmarks/SpeechBenchmarks",
+            swiftSettings: whisperSwiftSettings
+        ),
 
         // MARK: - Services
         .target(name: "Search", dependencies: ["AnalysisStore", "COpenBLAS", "JumperCore"]),
@@ -86,6 +111,12 @@ let package = Package(
         .testTarget(name: "AnalysisStoreTests", dependencies: ["AnalysisStore"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
         .testTarget(name: "APITests", dependencies: ["API"]),
+        .testTarget(
+            name: "SpeechTests",
+            dependencies: ["Speech", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
+        ),
+        .testTarget(name: "TranscriptSearchTests", dependencies: ["TranscriptSearch", "JumperCore"]),
     ],
     cxxLanguageStandard: .cxx17
 )
