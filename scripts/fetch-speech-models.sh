@@ -49,6 +49,8 @@ if [[ ! -f "$whisper_prefix/lib/libwhisper.so.1.8.5" || ! -f "$whisper_prefix/in
     tar -xzf "$downloads/pywhispercpp-1.5.1.tar.gz" -C "$work"
     source_dir="$work/pywhispercpp-1.5.1/whisper.cpp"
     echo "setup: building whisper.cpp 1.8.5 for this CPU (a few minutes on 2 cores)"
+    # TODO: the prebuilt pywhispercpp 1.5.1 wheel (AVX2, OpenMP) measured 10-40 % faster than this
+    # build on a loaded 2-core machine (Benchmarks/SPEECH.md); try GGML_OPENMP=ON or install the wheel.
     # GGML_NATIVE=ON compiles with -march=native. With OpenMP off, ggml uses its own thread pool with
     # the thread count of each call. $ORIGIN lets libwhisper find its ggml libraries beside it.
     cmake -S "$source_dir" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
