@@ -66,7 +66,8 @@ let package = Package(
         .target(name: "Search", dependencies: ["AnalysisStore", "COpenBLAS", "JumperCore"]),
         .target(
             name: "Analysis",
-            dependencies: ["AnalysisStore", "Media", "Inference", "JumperCore"]
+            dependencies: ["AnalysisStore", "Media", "Inference", "Speech", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
         ),
 
         // MARK: - API and executable
@@ -74,19 +75,22 @@ let package = Package(
             name: "API",
             dependencies: [
                 "HTTPServer", "SocketIO", "Analysis", "AnalysisStore", "Search", "Media",
-                "Inference", "JumperCore",
-            ]
+                "Inference", "Speech", "TranscriptSearch", "JumperCore",
+            ],
+            swiftSettings: whisperSwiftSettings
         ),
         .executableTarget(
             name: "jumper",
-            dependencies: ["API", "HTTPServer", "SocketIO", "JumperCore"]
+            dependencies: ["API", "HTTPServer", "SocketIO", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
         ),
 
         // MARK: - Benchmarks
         .executableTarget(
             name: "AnalysisBenchmark",
             dependencies: ["Analysis", "Media", "Inference", "JumperCore"],
-            path: "Benchmarks/AnalysisBenchmark"
+            path: "Benchmarks/AnalysisBenchmark",
+            swiftSettings: whisperSwiftSettings
         ),
         .executableTarget(
             name: "FacesBenchmark",
@@ -110,7 +114,7 @@ let package = Package(
         .testTarget(name: "FacesTests", dependencies: ["Faces"]),
         .testTarget(name: "AnalysisStoreTests", dependencies: ["AnalysisStore"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
-        .testTarget(name: "APITests", dependencies: ["API"]),
+        .testTarget(name: "APITests", dependencies: ["API"], swiftSettings: whisperSwiftSettings),
         .testTarget(
             name: "SpeechTests",
             dependencies: ["Speech", "JumperCore"],

@@ -64,7 +64,7 @@ def test_bad_files_fail_alone(analysed, footage_dir):
     for name in GOOD_FILES:
         entry = results[str(footage_dir / name)]
         assert entry["status"] in ("completed", "skipped"), entry
-        assert entry["analyses"]["speech"] == "not_available"
+        assert entry["analyses"]["speech"] in ("completed", "skipped", "not_applicable")
     # The accented name is a byte-identical copy of photos.mp4: one hash, analysed once.
     copies = [results[str(footage_dir / name)] for name in ("photos.mp4", "café 東京 🎬.mp4")]
     assert copies[0]["hash_str"] == copies[1]["hash_str"]

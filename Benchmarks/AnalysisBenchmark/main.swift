@@ -51,7 +51,8 @@ let cacheDirectory = NSTemporaryDirectory() + "jumper-bench-\(getpid())"
 let registry = ModelRegistry(modelsDirectory: modelsDirectory, logger: logger)
 _ = try registry.visualModel(key: ModelRegistry.defaultVisualKey, waitIfLoading: true)
 let finished = DispatchSemaphore(value: 0)
-let runner = TaskRunner(models: registry, logger: logger) { progress in
+let speech = SpeechModels(modelsDirectory: modelsDirectory, logger: logger)
+let runner = TaskRunner(models: registry, speech: speech, logger: logger) { progress in
     if progress.isFinal { finished.signal() }
 }
 let taskStart = ContinuousClock.now

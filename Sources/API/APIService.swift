@@ -6,6 +6,7 @@ import Inference
 import JumperCore
 import Media
 import Search
+import Speech
 import SocketIO
 
 /// The `/api/v1` endpoints: authentication, validation and the contract's JSON shapes.
@@ -16,21 +17,27 @@ public final class APIService: Sendable {
     public static let basePath = "/api/v1"
 
     let models: ModelRegistry
+    let speech: SpeechModels
     let runner: TaskRunner
     let index: VisualSearchIndex
     let authenticator: Authenticator
     let hashes = MediaHashCache()
+    let transcripts: TranscriptLibrary
     let logger: Logger
 
     public init(
         licenseKeys: LicenseKeyStore,
+        dataDirectory: String,
         models: ModelRegistry,
+        speech: SpeechModels,
         runner: TaskRunner,
         index: VisualSearchIndex,
         logger: Logger
     ) {
         self.authenticator = Authenticator(keys: licenseKeys)
         self.models = models
+        self.speech = speech
+        self.transcripts = TranscriptLibrary(dataDirectory: dataDirectory, logger: logger)
         self.runner = runner
         self.index = index
         self.logger = logger
@@ -54,6 +61,12 @@ public final class APIService: Sendable {
             "POST", "/analysis-data/load-for-media", true,
             { service, _, fields, _ in try service.loadAnalysisDataForMedia(fields) }
         ),
+        (
+            "POST", "/analysis-data/load-transcriptions", true,
+            { service, _, fields, _ in try service.loadTranscriptions(fields) }
+        ),
+        ("POST", "/transcriptions", true, { service, _, fields, _ in try service.transcriptions(fields) }),
+        ("POST", "/search/transcript", true, { service, _, fields, _ in try service.searchTranscript(fields) }),
         ("POST", "/search/text", true, { service, _, fields, _ in try service.searchText(fields) }),
         ("POST", "/search/image", true, { service, _, fields, _ in try service.searchImage(fields) }),
         ("POST", "/search/frame", true, { service, _, fields, _ in try service.searchFrame(fields) }),
@@ -86,6 +99,8 @@ public final class APIService: Sendable {
             return Self.response(for: modelError)
         case let taskError as TaskError:
             return APIError.conflict(taskError.description).response
+        case let speechError as SpeechError:
+            return APIError(status: 500, title: "Speech failed", message: speechError.description).response
         case let mediaError as MediaError:
             // A file the client named cannot be used: the request is at fault, not the server.
             return APIError(status: 400, title: "Invalid media", message: mediaError.description).response

@@ -16,7 +16,7 @@ extension APIService {
             faces: try fields.bool("faces", default: false),
             clusterJobName: try fields.string("cluster_job_name") ?? "default",
             visualModelKey: try self.models.resolveVisualKey(try fields.string("visual_model")),
-            speechModelKey: try fields.string("speech_model"),
+            speechModelKey: try self.speech.resolveKey(try fields.string("speech_model")),
             language: try fields.string("language") ?? "auto",
             force: try fields.bool("force", default: false)
         )

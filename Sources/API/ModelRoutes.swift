@@ -26,8 +26,8 @@ extension APIService {
         let visual = self.models.visualState
         return [
             "visual": ["model_key": JSON(visual.modelKey), "is_loading": .bool(visual.isLoading)],
-            // TODO: speech and face models arrive with their analyses; none is loaded in this build.
-            "speech": ["model_key": .null, "is_loading": false],
+            "speech": ["model_key": JSON(self.speech.state.modelKey), "is_loading": .bool(self.speech.state.isLoading)],
+            // TODO: the face model arrives with face analysis; none is loaded in this build.
             "faces": ["model_key": .null, "is_loading": false],
         ]
     }
@@ -47,14 +47,26 @@ extension APIService {
                 "embedding_dim": .number(Double(entry.dimension)),
             ]
         }
-        return .json(["visual": .array(visual), "speech": [], "faces": []])
+        let speech = SpeechModels.keys.map { key -> JSON in
+            [
+                "model_key": .string(key),
+                "name": .string("Whisper " + key.dropFirst("whisper-".count)),
+                "description": "OpenAI Whisper through whisper.cpp, with Silero voice-activity detection",
+                "downloaded": .bool(self.speech.isDownloaded(key: key)),
+                "active": .bool(key == SpeechModels.defaultKey),
+                "size_bytes": JSON(self.models.folderSize(key: key)),
+                "languages": key.hasSuffix("-en") ? ["en"] : "multilingual",
+            ]
+        }
+        return .json(["visual": .array(visual), "speech": .array(speech), "faces": []])
     }
 
     func loadModels(_ fields: RequestFields) throws -> HTTPResponse {
         if fields.has("speech_model") {
-            throw APIError.badRequest(
-                "Field 'speech_model': speech models are not available in this build; omit the field."
-            )
+            let speechKey = try self.speech.resolveKey(try fields.string("speech_model"))
+            guard self.speech.isDownloaded(key: speechKey) else {
+                throw ModelError.notInstalled(key: speechKey, folder: self.speech.modelsDirectory + "/" + speechKey)
+            }
         }
         let key = try self.models.resolveVisualKey(try fields.string("visual_model"))
         guard self.models.isDownloaded(key: key) else {

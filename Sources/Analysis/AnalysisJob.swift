@@ -2,6 +2,7 @@ import AnalysisStore
 import Foundation
 import JumperCore
 import Media
+import Speech
 
 /// One analysis task from start to its final event, run on the task runner's thread.
 final class AnalysisJob: @unchecked Sendable {
@@ -11,6 +12,7 @@ final class AnalysisJob: @unchecked Sendable {
     let taskID: String
     let request: AnalysisRequest
     let models: ModelRegistry
+    let speech: SpeechModels
     let isCancelled: @Sendable () -> Bool
     let logger: Logger
     let publish: @Sendable (TaskProgress) -> Void
@@ -19,12 +21,15 @@ final class AnalysisJob: @unchecked Sendable {
     private var results: [FileResult] = []
     private var current: TaskProgress
     private var lastPublished = Date.distantPast
+    /// The part of the current file's progress that the running analysis fills, as (start, length).
+    private var phase: (start: Double, length: Double) = (0, 1)
     private let started = Date()
 
     init(
         taskID: String,
         request: AnalysisRequest,
         models: ModelRegistry,
+        speech: SpeechModels,
         isCancelled: @escaping @Sendable () -> Bool,
         logger: Logger,
         publish: @escaping @Sendable (TaskProgress) -> Void
@@ -32,6 +37,7 @@ final class AnalysisJob: @unchecked Sendable {
         self.taskID = taskID
         self.request = request
         self.models = models
+        self.speech = speech
         self.isCancelled = isCancelled
         self.logger = logger
         self.publish = publish
@@ -70,41 +76,40 @@ final class AnalysisJob: @unchecked Sendable {
     private func analyseFile(_ path: String) -> FileResult {
         let fileLogger = self.logger.with("media.path", path)
         self.current.error = nil
+        self.phase = (0, 1)
         self.update(stage: "probing", fraction: 0, message: "Reading \((path as NSString).lastPathComponent)", force: true)
+        var analyses = self.notRunAnalyses()
         do {
             let info = try MediaProbe.probe(path: path)
             self.current.type = info.mediaType.rawValue
             self.current.hashString = info.hashString
-            var analyses = self.notRunAnalyses()
-            guard self.request.visual, info.mediaType != .audio else {
-                analyses["visual"] = self.request.visual ? "not_applicable" : "not_requested"
-                return FileResult(mediaPath: path, status: .skipped, error: nil, hashString: info.hashString,
-                                  mediaType: info.mediaType.rawValue, analyses: analyses)
-            }
-
             let cache = try CacheDirectory(path: self.request.cacheDirectory)
-            if !self.request.force
-                && cache.hasVisualAnalysis(hashString: info.hashString, modelKey: self.request.visualModelKey)
-            {
-                analyses["visual"] = "skipped"
-                // The manifest lists every path a content was seen at, copies included.
-                try cache.recordSourcePath(hashString: info.hashString, sourcePath: path)
-                fileLogger.debug("visual analysis exists, skipped", ["hash": info.hashString])
-                return FileResult(mediaPath: path, status: .skipped, error: nil, hashString: info.hashString,
-                                  mediaType: info.mediaType.rawValue, analyses: analyses)
+
+            // Visual analysis fills the first part of the file's progress and speech the rest.
+            let hasSpeechPhase = self.request.speech && info.audioCodec != nil
+            let visualShare = hasSpeechPhase ? 0.6 : 1
+            self.phase = (0, visualShare)
+            if self.request.visual {
+                analyses["visual"] = try self.runVisual(info: info, cache: cache, logger: fileLogger)
+            }
+            self.phase = (visualShare == 1 ? 0 : visualShare, visualShare == 1 ? 1 : 1 - visualShare)
+            var speechError: String?
+            if self.request.speech {
+                do {
+                    analyses["speech"] = try self.runSpeech(info: info, cache: cache, logger: fileLogger)
+                } catch is AnalysisCancelled {
+                    throw AnalysisCancelled()
+                } catch {
+                    // The visual analysis stays; the file is reported failed with the speech error.
+                    speechError = "speech analysis failed: \(error)"
+                    analyses["speech"] = "failed"
+                    fileLogger.warning("speech analysis failed", ["error": String(describing: error)])
+                }
             }
 
-            let model = try self.models.visualModel(key: self.request.visualModelKey, waitIfLoading: true)
-            self.update(stage: "embedding", fraction: 0, message: "Analysing frames", force: true)
-            let analyzer = VisualAnalyzer(model: model, isCancelled: self.isCancelled) { fraction in
-                self.update(stage: "embedding", fraction: fraction, message: "Analysing frames", force: false)
-            }
-            let analysis = try analyzer.analyse(info: info)
-            self.update(stage: "saving", fraction: 0.99, message: "Saving analysis", force: true)
-            try cache.writeVisualAnalysis(analysis, mediaType: info.mediaType.rawValue)
-            analyses["visual"] = "completed"
-            fileLogger.info("visual analysis saved", ["hash": info.hashString, "frames": String(analysis.frameCount)])
-            return FileResult(mediaPath: path, status: .completed, error: nil, hashString: info.hashString,
+            let ran = analyses.values.contains("completed")
+            let status: FileResult.Status = speechError != nil ? .failed : ran ? .completed : .skipped
+            return FileResult(mediaPath: path, status: status, error: speechError, hashString: info.hashString,
                               mediaType: info.mediaType.rawValue, analyses: analyses)
         } catch is AnalysisCancelled {
             fileLogger.info("analysis cancelled, nothing written for this file")
@@ -120,12 +125,59 @@ final class AnalysisJob: @unchecked Sendable {
         }
     }
 
-    /// Returns the outcome of each analysis kind before any runs: speech and faces are reported
-    /// as not available in this build rather than as done.
+    /// Runs visual analysis unless it exists; returns the outcome for the per-file result.
+    private func runVisual(info: MediaInfo, cache: CacheDirectory, logger: Logger) throws -> String {
+        guard info.mediaType != .audio else { return "not_applicable" }
+        let key = self.request.visualModelKey
+        if !self.request.force && cache.hasVisualAnalysis(hashString: info.hashString, modelKey: key) {
+            // The manifest lists every path a content was seen at, copies included.
+            try cache.recordSourcePath(hashString: info.hashString, sourcePath: info.path)
+            logger.debug("visual analysis exists, skipped", ["hash": info.hashString])
+            return "skipped"
+        }
+        let model = try self.models.visualModel(key: key, waitIfLoading: true)
+        self.update(stage: "embedding", fraction: 0, message: "Analysing frames", force: true)
+        let analyzer = VisualAnalyzer(model: model, isCancelled: self.isCancelled) { fraction in
+            self.update(stage: "embedding", fraction: fraction, message: "Analysing frames", force: false)
+        }
+        let analysis = try analyzer.analyse(info: info)
+        self.update(stage: "saving", fraction: 0.99, message: "Saving analysis", force: true)
+        try cache.writeVisualAnalysis(analysis, mediaType: info.mediaType.rawValue)
+        logger.info("visual analysis saved", ["hash": info.hashString, "frames": String(analysis.frameCount)])
+        return "completed"
+    }
+
+    /// Runs transcription unless a transcript exists; returns the outcome for the per-file result.
+    private func runSpeech(info: MediaInfo, cache: CacheDirectory, logger: Logger) throws -> String {
+        guard info.audioCodec != nil else { return "not_applicable" }
+        let key = self.request.speechModelKey ?? SpeechModels.defaultKey
+        if !self.request.force && SpeechAnalyzer.hasTranscript(cache: cache, hashString: info.hashString, modelKey: key) {
+            logger.debug("transcript exists, skipped", ["hash": info.hashString])
+            return "skipped"
+        }
+        let engine = try self.speech.engine(key: key)
+        self.current.type = "audio"
+        self.update(stage: "transcribing", fraction: 0, message: "Transcribing speech", force: true)
+        let analyzer = SpeechAnalyzer(
+            engine: engine,
+            modelKey: key,
+            language: self.request.language,
+            logger: logger,
+            isCancelled: self.isCancelled
+        ) { fraction in
+            self.update(stage: "transcribing", fraction: fraction, message: "Transcribing speech", force: false)
+        }
+        let transcript = try analyzer.analyse(info: info, cache: cache)
+        logger.info("transcript saved", ["hash": info.hashString, "segments": String(transcript.segments.count)])
+        return "completed"
+    }
+
+    /// Returns the outcome of each analysis kind before any runs; faces are reported as not
+    /// available in this build rather than as done.
     private func notRunAnalyses() -> [String: String] {
         [
             "visual": "not_requested",
-            "speech": self.request.speech ? "not_available" : "not_requested",
+            "speech": "not_requested",
             "faces": self.request.faces ? "not_available" : "not_requested",
         ]
     }
@@ -134,6 +186,9 @@ final class AnalysisJob: @unchecked Sendable {
         var analyses = self.notRunAnalyses()
         if self.request.visual {
             analyses["visual"] = status == .failed ? "failed" : status.rawValue
+        }
+        if self.request.speech {
+            analyses["speech"] = status == .failed ? "failed" : status.rawValue
         }
         return FileResult(mediaPath: path, status: status, error: error, hashString: self.current.hashString,
                           mediaType: nil, analyses: analyses)
@@ -170,10 +225,11 @@ final class AnalysisJob: @unchecked Sendable {
         guard force || now.timeIntervalSince(self.lastPublished) >= Self.progressInterval else { return }
         self.lastPublished = now
         let count = max(1, self.files.count)
-        let overall = (Double(self.current.fileIndex) + fraction) / Double(count)
+        let fileFraction = stage == "probing" || stage == "done" ? fraction : self.phase.start + self.phase.length * fraction
+        let overall = (Double(self.current.fileIndex) + fileFraction) / Double(count)
         self.current.stage = stage
         self.current.message = message
-        self.current.progress = fraction * 100
+        self.current.progress = fileFraction * 100
         self.current.overallProgress = overall * 100
         let elapsed = now.timeIntervalSince(self.started)
         self.current.etaSeconds = overall > 0.02 ? elapsed / overall - elapsed : nil
@@ -204,8 +260,8 @@ final class AnalysisJob: @unchecked Sendable {
         } else {
             final.status = .completed
             final.message = failed == 0
-                ? "Analysed \(self.results.count) files; speech and face analysis are not available in this build"
-                : "Analysed \(succeeded) files, \(failed) failed; speech and face analysis are not available in this build"
+                ? "Analysed \(self.results.count) files"
+                : "Analysed \(succeeded) files, \(failed) failed"
             final.error = nil
         }
         self.logger.info(

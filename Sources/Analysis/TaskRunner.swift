@@ -24,6 +24,7 @@ public final class TaskRunner: @unchecked Sendable {
     static let rememberedTaskCount = 200
 
     private let models: ModelRegistry
+    private let speech: SpeechModels
     private let reporter: @Sendable (TaskProgress) -> Void
     private let logger: Logger
     // The lock protects every field below.
@@ -32,8 +33,14 @@ public final class TaskRunner: @unchecked Sendable {
     private var latest: [String: TaskProgress] = [:]
     private var finishedOrder: [String] = []
 
-    public init(models: ModelRegistry, logger: Logger, reporter: @escaping @Sendable (TaskProgress) -> Void) {
+    public init(
+        models: ModelRegistry,
+        speech: SpeechModels,
+        logger: Logger,
+        reporter: @escaping @Sendable (TaskProgress) -> Void
+    ) {
         self.models = models
+        self.speech = speech
         self.logger = logger
         self.reporter = reporter
     }
@@ -88,6 +95,7 @@ public final class TaskRunner: @unchecked Sendable {
             taskID: current.id,
             request: request,
             models: self.models,
+            speech: self.speech,
             isCancelled: { current.isCancelled },
             logger: self.logger.with("task.id", current.id),
             publish: { [weak self] progress in self?.publish(progress) }

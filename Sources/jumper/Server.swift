@@ -18,7 +18,8 @@ struct Server {
 
         let models = ModelRegistry(modelsDirectory: self.options.resolvedModelsDirectory, logger: self.logger)
         let socket = SocketIOServer(logger: self.logger.labelled("jumper.socketio"))
-        let runner = TaskRunner(models: models, logger: self.logger.labelled("jumper.analysis")) { progress in
+        let speech = SpeechModels(modelsDirectory: self.options.resolvedModelsDirectory, logger: self.logger.labelled("jumper.speech"))
+        let runner = TaskRunner(models: models, speech: speech, logger: self.logger.labelled("jumper.analysis")) { progress in
             socket.emit("progress", progress.json(), toRoom: progress.taskID)
         }
         // A client that joins the room of a task that already ended gets its final event at once.
@@ -29,7 +30,9 @@ struct Server {
         let index = VisualSearchIndex(logger: self.logger.labelled("jumper.search"))
         let api = APIService(
             licenseKeys: licenseKeys,
+            dataDirectory: self.options.dataDirectory,
             models: models,
+            speech: speech,
             runner: runner,
             index: index,
             logger: self.logger.labelled("jumper.api")
