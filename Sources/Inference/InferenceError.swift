@@ -17,6 +17,8 @@ public enum InferenceError: Error, CustomStringConvertible, Sendable {
     case invalidImage(width: Int, height: Int, reason: String)
     /// A model key names no model this engine implements.
     case unknownModelKey(key: String, supported: [String])
+    /// A model file could not be downloaded.
+    case downloadFailed(url: String, reason: String)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum InferenceError: Error, CustomStringConvertible, Sendable {
             return "image of \(width)x\(height) pixels cannot be embedded: \(reason)"
         case .unknownModelKey(let key, let supported):
             return "model key '\(key)' is unknown: use one of \(supported.joined(separator: ", "))"
+        case .downloadFailed(let url, let reason):
+            return "download of '\(url)' failed: \(reason); check the mirror URL and the network, then retry"
         }
     }
 }

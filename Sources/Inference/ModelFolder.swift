@@ -31,7 +31,8 @@ struct ModelFolder: Sendable {
     /// The setting is process-wide. Measured with the label-bridge release benchmark on a shared
     /// 2-vCPU machine: a second BLAS thread raised the CPU time per text query from about 8 to
     /// 35 ms and per frame from 26 to 33 ms, because its worker spins while the small GEMMs of
-    /// one query finish.
+    /// one query finish. The depthwise convolutions of label-bridge still use both cores
+    /// through Dispatch.
     static func configureBLASThreads(logger: Logger) {
         if let configured = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] {
             logger.debug("openblas threads set by environment", ["blas.threads": configured])
