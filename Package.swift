@@ -53,6 +53,11 @@ let package = Package(
             path: "Benchmarks/AnalysisBenchmark"
         ),
         .executableTarget(
+            name: "ImageTextBenchmark",
+            dependencies: ["Inference", "JumperCore"],
+            path: "Benchmarks/ImageTextBenchmark"
+        ),
+        .executableTarget(
             name: "SearchBenchmark",
             dependencies: ["Search", "AnalysisStore", "JumperCore"],
             path: "Benchmarks/SearchBenchmark"

@@ -5,14 +5,14 @@ import Foundation
 #endif
 
 /// One HTTP GET that appends the response body to a `.part` file, resuming with a `Range`
-/// request when the file already holds bytes.
+/// request when the file already contains bytes.
 ///
 /// A `206 Partial Content` answer is appended; a `200` answer (a server without range
 /// support) restarts the file from zero. Redirects are followed with the `Range` header kept,
 /// and the `X-Linked-Etag`/`X-Linked-Size` headers that the Hugging Face hub puts on its
 /// redirect are kept as the file's sha256 and size.
 final class HTTPFileFetcher: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    /// What the server sent about the file.
+    /// The status, sizes and checksum of one transfer.
     struct Outcome: Sendable {
         /// The final HTTP status, or nil when no response arrived.
         var status: Int?

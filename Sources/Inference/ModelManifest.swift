@@ -19,7 +19,7 @@ public struct ModelManifest: Sendable, Equatable {
     public let modelKey: String
     /// The vector length, or nil when the writer did not record it.
     public let dimension: Int?
-    /// Where the files came from: a folder path, a download URL base or a build id.
+    /// The origin of the files: a folder path, a download URL base or a build id.
     public let source: String
     public let files: [File]
 

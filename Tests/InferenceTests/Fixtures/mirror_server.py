@@ -4,7 +4,7 @@ Usage: mirror_server.py ROOT LOG [--truncate NAME] [--hide NAME] [--wrong-sha NA
 
 Serves ROOT/NAME for GET /{owner}/{repo}/resolve/main/NAME with the file's sha256 as ETag and
 HTTP Range support (206 with Content-Range). --truncate sends only half of NAME's body on the
-first request and closes the connection; --hide answers 404 for NAME; --wrong-sha states a
+first request and closes the connection; --hide returns 404 for NAME; --wrong-sha states a
 wrong sha256 for NAME. Each request is appended to LOG as "NAME RANGE". Prints the port.
 """
 
