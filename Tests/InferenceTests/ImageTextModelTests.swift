@@ -80,4 +80,44 @@ import Testing
             #expect(difference < Self.tolerance, "embedding of '\(photo["photo"]?.stringValue ?? "?")' differs by \(difference)")
         }
     }
+
+    @Test(arguments: Self.fixtures)
+    func concurrentCallsMatchSerialCalls(fixture: String) async throws {
+        let model = try Self.load(fixture)
+        let sentences = try #require(try TestSupport.fixture(fixture + "/reference.json")["sentences"]?.arrayValue)
+        let texts = sentences.compactMap { $0["text"]?.stringValue }
+        let serial = try texts.map { try model.embedText($0) }
+        let concurrent = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for (index, text) in texts.enumerated() {
+                group.addTask { (index, try model.embedText(text)) }
+            }
+            var results = [[Float]](repeating: [], count: texts.count)
+            for try await (index, vector) in group {
+                results[index] = vector
+            }
+            return results
+        }
+        #expect(concurrent == serial)
+    }
+
+    @Test func clipPoolsHighestTokenForLegacyEOS() {
+        // OpenAI's configs say eos_token_id 2, so the highest id (<|endoftext|>) is pooled
+        #expect(CLIPModel.poolingPosition([49406, 320, 2368, 49407, 0, 0], eosTokenID: 2) == 3)
+        #expect(CLIPModel.poolingPosition([680, 320, 681, 681], eosTokenID: 681) == 2)
+    }
+
+    @Test func loaderRejectsUnknownKey() {
+        let logger = Logger(label: "inference-tests", minimumLevel: .warning)
+        #expect(throws: InferenceError.self) {
+            try VisualModelLoader.load(key: "v2-medium-256", from: "/nonexistent", logger: logger)
+        }
+    }
+
+    @Test func loaderRejectsMismatchedFolder() {
+        let logger = Logger(label: "inference-tests", minimumLevel: .warning)
+        let directory = TestSupport.repositoryRoot + "/Tests/InferenceTests/Fixtures/tiny-clip"
+        #expect(throws: InferenceError.self) {
+            try VisualModelLoader.load(key: SigLIPModel.key, from: directory, logger: logger)
+        }
+    }
 }
