@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func clipPoolsHighestTokenForLegacyEOS() {
-        // OpenAI's configs say eos_token_id 2, so the highest id (<|endoftext|>) is pooled
+        // OpenAI's configs set eos_token_id 2, so the highest id (<|endoftext|>) is pooled
         #expect(CLIPModel.poolingPosition([49406, 320, 2368, 49407, 0, 0], eosTokenID: 2) == 3)
         #expect(CLIPModel.poolingPosition([680, 320, 681, 681], eosTokenID: 681) == 2)
     }
