@@ -98,6 +98,11 @@ let package = Package(
             path: "Benchmarks/FacesBenchmark"
         ),
         .executableTarget(
+            name: "ImageTextBenchmark",
+            dependencies: ["Inference", "JumperCore"],
+            path: "Benchmarks/ImageTextBenchmark"
+        ),
+        .executableTarget(
             name: "SearchBenchmark",
             dependencies: ["Search", "AnalysisStore", "JumperCore"],
             path: "Benchmarks/SearchBenchmark",

@@ -115,7 +115,7 @@ final class BertEncoder: Sendable {
                 }
             }
         }
-        Self.layerNorm(&x, weight: self.embeddingNormWeight, bias: self.embeddingNormBias)
+        TransformerMath.layerNorm(&x, weight: self.embeddingNormWeight, bias: self.embeddingNormBias, epsilon: Self.layerNormEpsilon)
 
         for layer in self.layers {
             self.applyLayer(layer, to: &x, offsets: offsets)
@@ -139,134 +139,22 @@ final class BertEncoder: Sendable {
         let tokenCount = offsets.last!
 
         // self-attention: fused QKV projection, then scaled dot-product attention per sequence
-        let queryKeyValue = Self.linear(x, rows: tokenCount, inputs: hidden, weight: layer.queryKeyValueWeight, bias: layer.queryKeyValueBias)
-        let context = Self.attention(queryKeyValue, offsets: offsets)
-        var attended = Self.linear(context, rows: tokenCount, inputs: hidden, weight: layer.attentionOutputWeight, bias: layer.attentionOutputBias)
+        let queryKeyValue = TransformerMath.linear(x, rows: tokenCount, inputs: hidden, weight: layer.queryKeyValueWeight, bias: layer.queryKeyValueBias)
+        let context = TransformerMath.selfAttention(queryKeyValue, offsets: offsets, width: hidden, headCount: Self.headCount)
+        var attended = TransformerMath.linear(context, rows: tokenCount, inputs: hidden, weight: layer.attentionOutputWeight, bias: layer.attentionOutputBias)
         for index in 0..<attended.count {
             attended[index] += x[index]
         }
-        Self.layerNorm(&attended, weight: layer.attentionNormWeight, bias: layer.attentionNormBias)
+        TransformerMath.layerNorm(&attended, weight: layer.attentionNormWeight, bias: layer.attentionNormBias, epsilon: Self.layerNormEpsilon)
 
         // feed-forward with exact GELU
-        var intermediate = Self.linear(attended, rows: tokenCount, inputs: hidden, weight: layer.intermediateWeight, bias: layer.intermediateBias)
-        for index in 0..<intermediate.count {
-            let value = intermediate[index]
-            intermediate[index] = 0.5 * value * (1 + erf(value * Float(0.5).squareRoot()))
-        }
-        var output = Self.linear(intermediate, rows: tokenCount, inputs: Self.intermediateSize, weight: layer.outputWeight, bias: layer.outputBias)
+        var intermediate = TransformerMath.linear(attended, rows: tokenCount, inputs: hidden, weight: layer.intermediateWeight, bias: layer.intermediateBias)
+        TransformerMath.Activation.gelu.apply(&intermediate)
+        var output = TransformerMath.linear(intermediate, rows: tokenCount, inputs: Self.intermediateSize, weight: layer.outputWeight, bias: layer.outputBias)
         for index in 0..<output.count {
             output[index] += attended[index]
         }
-        Self.layerNorm(&output, weight: layer.outputNormWeight, bias: layer.outputNormBias)
+        TransformerMath.layerNorm(&output, weight: layer.outputNormWeight, bias: layer.outputNormBias, epsilon: Self.layerNormEpsilon)
         x = output
     }
-
-    /// Computes `x W^T + b` for `x` of `[rows, inputs]` and `W` of `[outputs, inputs]`.
-    private static func linear(_ x: [Float], rows: Int, inputs: Int, weight: [Float], bias: [Float]) -> [Float] {
-        let outputs = bias.count
-        var result = [Float](repeating: 0, count: rows * outputs)
-        result.withUnsafeMutableBufferPointer { result in
-            x.withUnsafeBufferPointer { x in
-                weight.withUnsafeBufferPointer { weight in
-                    matrixMultiply(x.baseAddress!, weight.baseAddress!, into: result.baseAddress!, m: rows, n: outputs, k: inputs, transposeB: true)
-                }
-            }
-            for row in 0..<rows {
-                for column in 0..<outputs {
-                    result[row * outputs + column] += bias[column]
-                }
-            }
-        }
-        return result
-    }
-
-    /// Returns the attention context `[tokens, D]` from fused `[tokens, 3D]` query, key and value rows.
-    private static func attention(_ queryKeyValue: [Float], offsets: [Int]) -> [Float] {
-        let hidden = Self.hiddenSize
-        let headSize = hidden / Self.headCount
-        let stride = 3 * hidden
-        let scale = 1 / Float(headSize).squareRoot()
-        var context = [Float](repeating: 0, count: offsets.last! * hidden)
-        queryKeyValue.withUnsafeBufferPointer { qkv in
-            context.withUnsafeMutableBufferPointer { context in
-                for sequenceIndex in 0..<(offsets.count - 1) {
-                    let first = offsets[sequenceIndex]
-                    let length = offsets[sequenceIndex + 1] - first
-                    var scores = [Float](repeating: 0, count: length * length)
-                    for head in 0..<Self.headCount {
-                        let query = qkv.baseAddress! + first * stride + head * headSize
-                        let key = query + hidden
-                        let value = query + 2 * hidden
-                        scores.withUnsafeMutableBufferPointer { scores in
-                            // scores = Q K^T / sqrt(head size), then a softmax per row
-                            cblas_sgemm(
-                                CblasRowMajor, CblasNoTrans, CblasTrans,
-                                Int32(length), Int32(length), Int32(headSize),
-                                scale, query, Int32(stride), key, Int32(stride),
-                                0, scores.baseAddress!, Int32(length)
-                            )
-                            for row in 0..<length {
-                                let values = scores.baseAddress! + row * length
-                                var maximum = -Float.infinity
-                                for column in 0..<length {
-                                    maximum = max(maximum, values[column])
-                                }
-                                var sum: Float = 0
-                                for column in 0..<length {
-                                    values[column] = exp(values[column] - maximum)
-                                    sum += values[column]
-                                }
-                                for column in 0..<length {
-                                    values[column] /= sum
-                                }
-                            }
-                            // context = P V, written into this head's columns
-                            cblas_sgemm(
-                                CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                Int32(length), Int32(headSize), Int32(length),
-                                1, scores.baseAddress!, Int32(length), value, Int32(stride),
-                                0, context.baseAddress! + first * hidden + head * headSize, Int32(hidden)
-                            )
-                        }
-                    }
-                }
-            }
-        }
-        return context
-    }
-
-    /// Normalises each row of `D` values to zero mean and unit variance, then scales and shifts.
-    private static func layerNorm(_ x: inout [Float], weight: [Float], bias: [Float]) {
-        let hidden = weight.count
-        x.withUnsafeMutableBufferPointer { x in
-            for rowStart in stride(from: 0, to: x.count, by: hidden) {
-                var mean: Float = 0
-                for column in 0..<hidden {
-                    mean += x[rowStart + column]
-                }
-                mean /= Float(hidden)
-                var variance: Float = 0
-                for column in 0..<hidden {
-                    let centred = x[rowStart + column] - mean
-                    variance += centred * centred
-                }
-                variance /= Float(hidden)
-                let inverse = 1 / (variance + Self.layerNormEpsilon).squareRoot()
-                for column in 0..<hidden {
-                    x[rowStart + column] = (x[rowStart + column] - mean) * inverse * weight[column] + bias[column]
-                }
-            }
-        }
-    }
-}
-
-/// Returns `vector` divided by its Euclidean norm, or unchanged when the norm is zero.
-func l2Normalised(_ vector: [Float]) -> [Float] {
-    var sum: Double = 0
-    for value in vector {
-        sum += Double(value) * Double(value)
-    }
-    guard sum > 0 else { return vector }
-    let inverse = Float(1 / sum.squareRoot())
-    return vector.map { $0 * inverse }
 }

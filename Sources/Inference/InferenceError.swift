@@ -15,6 +15,10 @@ public enum InferenceError: Error, CustomStringConvertible, Sendable {
     case unsupportedTensorType(name: String, dtype: String)
     /// An input image is too small or malformed to embed.
     case invalidImage(width: Int, height: Int, reason: String)
+    /// A model key names no model this engine implements.
+    case unknownModelKey(key: String, supported: [String])
+    /// A model file could not be downloaded.
+    case downloadFailed(url: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,10 @@ public enum InferenceError: Error, CustomStringConvertible, Sendable {
             return "tensor '\(name)' has dtype '\(dtype)', expected F32 or F16"
         case .invalidImage(let width, let height, let reason):
             return "image of \(width)x\(height) pixels cannot be embedded: \(reason)"
+        case .unknownModelKey(let key, let supported):
+            return "model key '\(key)' is unknown: use one of \(supported.joined(separator: ", "))"
+        case .downloadFailed(let url, let reason):
+            return "download of '\(url)' failed: \(reason); check the mirror URL and the network, then retry"
         }
     }
 }

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import JumperCore
 
@@ -28,7 +27,7 @@ extension LabelBridgeModel {
     public static func load(from directory: String, logger: Logger) throws -> LabelBridgeModel {
         let logger = logger.with("model.key", Self.key)
         let started = Date()
-        Self.configureBLASThreads(logger: logger)
+        ModelFolder.configureBLASThreads(logger: logger)
         func path(_ name: String) -> String {
             (directory as NSString).appendingPathComponent(name)
         }
@@ -78,20 +77,6 @@ extension LabelBridgeModel {
         )
         logger.info("model loaded", ["model.path": directory, "duration.ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
         return model
-    }
-
-    /// Runs OpenBLAS on one thread unless `OPENBLAS_NUM_THREADS` is set.
-    ///
-    /// The setting is process-wide. Measured with the release benchmark on a shared 2-vCPU
-    /// machine: a second BLAS thread raised the CPU time per text query from about 8 to 35 ms
-    /// and per frame from 26 to 33 ms, because its worker spins while the small GEMMs of one
-    /// query finish. The depthwise convolutions still use both cores through Dispatch.
-    private static func configureBLASThreads(logger: Logger) {
-        if let configured = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] {
-            logger.debug("openblas threads set by environment", ["blas.threads": configured])
-            return
-        }
-        openblas_set_num_threads(1)
     }
 
     private static func readJSON(path: String) throws -> JSON {
