@@ -81,7 +81,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "jumper",
-            dependencies: ["API", "HTTPServer", "SocketIO", "JumperCore"],
+            dependencies: ["API", "HTTPServer", "SocketIO", "Inference", "JumperCore"],
             swiftSettings: whisperSwiftSettings
         ),
 

@@ -14,7 +14,7 @@ public enum ModelError: Error, CustomStringConvertible, Sendable {
         case .unknownKey(let kind, let key, let valid):
             "unknown \(kind) model '\(key)'; valid keys: \(valid.joined(separator: ", "))"
         case .notInstalled(let key, let folder):
-            "model '\(key)' is not installed (no weights in '\(folder)'); run 'make serve' to install the default models"
+            "model '\(key)' is not installed (no weights in '\(folder)'); run 'make serve' to install the default models, or 'jumper models install \(key) --from FOLDER' for a checkpoint you have"
         case .loading(let key):
             "model '\(key)' is still loading; retry in a few seconds"
         case .loadFailed(let key, let reason):
@@ -127,14 +127,11 @@ public final class ModelRegistry: @unchecked Sendable {
         let started = Date()
         var loaded: (any VisualEmbeddingModel)?
         var failure: ModelError?
-        if key != Self.defaultVisualKey {
-            // TODO: CLIP and SigLIP towers are not built yet, so only the default model loads.
-            failure = .notInstalled(key: key, folder: self.folder(forKey: key))
-        } else if !self.isDownloaded(key: key) {
+        if !self.isDownloaded(key: key) {
             failure = .notInstalled(key: key, folder: self.folder(forKey: key))
         } else {
             do {
-                loaded = try LabelBridgeModel.load(from: self.folder(forKey: key), logger: self.logger)
+                loaded = try VisualModelLoader.load(key: key, from: self.folder(forKey: key), logger: self.logger)
             } catch {
                 failure = .loadFailed(key: key, reason: String(describing: error))
             }

@@ -16,6 +16,7 @@ let topLevelUsage = """
 
     Commands:
       serve    run the media-analysis server (jumper serve --help for its options)
+      models   install or download a visual model (jumper models --help)
     """
 
 guard let command = arguments.first, command != "-h", command != "--help", command != "help" else {
@@ -34,6 +35,19 @@ case "serve":
         let options = try ServeOptions(arguments: rest)
         let logger = Logger(label: "jumper", minimumLevel: options.logLevel)
         try Server(options: options, logger: logger).run()
+    } catch {
+        FileHandle.standardError.write(Data("jumper: \(error)\n".utf8))
+        exit(1)
+    }
+case "models":
+    let rest = Array(arguments.dropFirst())
+    if rest.isEmpty || rest.contains("-h") || rest.contains("--help") {
+        print(ModelsCommand.usage)
+        exit(rest.isEmpty ? 64 : 0)
+    }
+    do {
+        let command = try ModelsCommand(arguments: rest)
+        try await command.run(logger: Logger(label: "jumper"))
     } catch {
         FileHandle.standardError.write(Data("jumper: \(error)\n".utf8))
         exit(1)
