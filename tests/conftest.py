@@ -58,12 +58,11 @@ def test_media_dir():
     return required_dir("JUMPER_TEST_MEDIA_DIR", REPO / ".cache/test-media", "run 'make test-media' first")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, models_dir):
+def start_server(data_dir, models_dir):
+    """Start the release binary on a free port and wait until /health answers."""
     binary = REPO / ".build/release/jumper"
     if not binary.exists():
         pytest.fail(f"{binary} is missing: run 'make build' first")
-    data_dir = tmp_path_factory.mktemp("data")
     log_path = data_dir / "server.log"
     port = free_port()
     environment = dict(os.environ, JUMPER_LICENSE_KEYS=f"{PRO_KEY}:pro,{BASIC_KEY}:basic")
@@ -80,19 +79,27 @@ def server(tmp_path_factory, models_dir):
             pytest.fail(f"server exited with {process.returncode}:\n{running.log()}")
         try:
             if requests.get(running.api + "/health", timeout=1).status_code == 200:
-                break
+                return running
         except requests.ConnectionError:
             time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail(f"server did not answer /health within 60 s:\n{running.log()}")
-    yield running
-    process.terminate()
+    process.kill()
+    pytest.fail(f"server did not answer /health within 60 s:\n{running.log()}")
+
+
+def stop_server(running):
+    running.process.terminate()
     try:
-        process.wait(timeout=10)
+        running.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        process.kill()
+        running.process.kill()
         pytest.fail("server did not stop within 10 s of SIGTERM")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, models_dir):
+    running = start_server(tmp_path_factory.mktemp("data"), models_dir)
+    yield running
+    stop_server(running)
 
 
 @pytest.fixture(scope="session")

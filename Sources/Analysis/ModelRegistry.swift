@@ -37,9 +37,10 @@ public final class ModelRegistry: @unchecked Sendable {
     // The condition's lock protects every field below.
     private let condition = NSCondition()
     private var activeVisualKey = ModelRegistry.defaultVisualKey
-    private var loadedVisual: (any VisualEmbeddingModel)?
-    private var loadingVisualKey: String?
-    private var lastLoadError: ModelError?
+    /// Every model loaded so far, by key; a search may name a model other than the active one.
+    private var loadedVisual: [String: any VisualEmbeddingModel] = [:]
+    private var loadingVisualKeys: Set<String> = []
+    private var loadErrors: [String: ModelError] = [:]
 
     public init(modelsDirectory: String, logger: Logger) {
         self.modelsDirectory = modelsDirectory
@@ -72,23 +73,48 @@ public final class ModelRegistry: @unchecked Sendable {
         return self.activeVisualKey
     }
 
-    /// The loaded model key (nil when none) and whether a load is under way.
+    /// The active model's key when it is loaded (nil otherwise) and whether it is loading.
     public var visualState: (modelKey: String?, isLoading: Bool) {
         self.condition.lock()
         defer { self.condition.unlock() }
-        return (self.loadedVisual?.modelKey, self.loadingVisualKey != nil)
+        let key = self.activeVisualKey
+        return (self.loadedVisual[key] != nil ? key : nil, self.loadingVisualKeys.contains(key))
     }
 
     /// Starts loading a model on a background thread and makes it the active one.
     public func startLoading(key: String) {
         self.condition.lock()
         self.activeVisualKey = key
-        if self.loadedVisual?.modelKey == key || self.loadingVisualKey == key {
+        self.condition.unlock()
+        self.loadInBackground(key: key)
+    }
+
+    /// Returns the loaded model for `key`, loading it first when needed.
+    ///
+    /// With `waitIfLoading` false, a load under way throws `ModelError.loading` instead of blocking.
+    public func visualModel(key: String, waitIfLoading: Bool) throws(ModelError) -> any VisualEmbeddingModel {
+        self.loadInBackground(key: key)
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        while self.loadingVisualKeys.contains(key) {
+            guard waitIfLoading else { throw .loading(key: key) }
+            self.condition.wait()
+        }
+        if let model = self.loadedVisual[key] {
+            return model
+        }
+        throw self.loadErrors[key] ?? .loading(key: key)
+    }
+
+    /// Starts a load thread unless the model is loaded or loading.
+    private func loadInBackground(key: String) {
+        self.condition.lock()
+        guard self.loadedVisual[key] == nil, !self.loadingVisualKeys.contains(key) else {
             self.condition.unlock()
             return
         }
-        self.loadingVisualKey = key
-        self.lastLoadError = nil
+        self.loadingVisualKeys.insert(key)
+        self.loadErrors[key] = nil
         self.condition.unlock()
 
         let thread = Thread { [self] in
@@ -96,31 +122,6 @@ public final class ModelRegistry: @unchecked Sendable {
         }
         thread.name = "model-load"
         thread.start()
-    }
-
-    /// Returns the loaded model for `key`, loading it first when needed.
-    ///
-    /// With `waitIfLoading` false, a load under way throws `ModelError.loading` instead of blocking.
-    public func visualModel(key: String, waitIfLoading: Bool) throws(ModelError) -> any VisualEmbeddingModel {
-        self.condition.lock()
-        if let model = self.loadedVisual, model.modelKey == key {
-            self.condition.unlock()
-            return model
-        }
-        if self.loadingVisualKey == nil {
-            self.condition.unlock()
-            self.startLoading(key: key)
-            self.condition.lock()
-        }
-        defer { self.condition.unlock() }
-        while self.loadingVisualKey == key {
-            guard waitIfLoading else { throw .loading(key: key) }
-            self.condition.wait()
-        }
-        if let model = self.loadedVisual, model.modelKey == key {
-            return model
-        }
-        throw self.lastLoadError ?? .loading(key: key)
     }
 
     private func performLoad(key: String) {
@@ -139,16 +140,16 @@ public final class ModelRegistry: @unchecked Sendable {
 
         self.condition.lock()
         if let loaded {
-            self.loadedVisual = loaded
+            self.loadedVisual[key] = loaded
             self.logger.info(
                 "visual model loaded",
                 ["model.key": key, "duration.ms": String(Int(Date().timeIntervalSince(started) * 1000))]
             )
         } else if let failure {
-            self.lastLoadError = failure
+            self.loadErrors[key] = failure
             self.logger.error("visual model failed to load", ["model.key": key, "error": failure.description])
         }
-        self.loadingVisualKey = nil
+        self.loadingVisualKeys.remove(key)
         self.condition.broadcast()
         self.condition.unlock()
     }
