@@ -47,7 +47,7 @@ def test_thumbnails_keep_order_and_fail_alone(server, analysed_mp4, test_media_d
 def test_scene_thumbnails_one_per_second(server, analysed_mp4):
     cache_dir, video = analysed_mp4
     response = server.post("/thumbnails/scene", {
-        "cache_dir": str(cache_dir), "media_path": str(video), "start_time": 10, "end_time": "00:00:14"})
+        "cache_dir": str(cache_dir), "media_path": str(video), "start_time": 10, "end_time": "00:00:15"})
     assert response.status_code == 200, response.text
     scene = response.json()["scene_thumbnails"]
     assert [timestamp for _, timestamp in scene] == [f"00:00:{second}.000" for second in range(10, 15)]
@@ -138,3 +138,47 @@ def test_jumper_alias_maps_to_default(server, analysed_mp4):
         "query": "a cat", "cache_dir": str(cache_dir), "visual_model": "v2-medium-256"})
     assert response.status_code == 200, response.text
     assert response.json()["model_key"] == "label-bridge-384"
+
+
+def test_huge_time_is_rejected_not_fatal(server, analysed_mp4):
+    cache_dir, video = analysed_mp4
+    response = server.post("/thumbnails", {"cache_dir": str(cache_dir), "requests": [
+        {"media_path": str(video), "time_seconds": 1e13}]})
+    assert response.status_code == 200
+    assert response.json()["thumbnails"][0]["thumbnail"] is None
+    response = server.post("/search/frame", {
+        "media_path": str(video), "time_seconds": 1e15, "cache_dir": str(cache_dir)})
+    assert response.status_code == 400
+    assert server.get("/health", key=None).status_code == 200
+
+
+def test_scene_thumbnails_end_is_exclusive(server, analysed_mp4):
+    cache_dir, video = analysed_mp4
+    response = server.post("/thumbnails/scene", {
+        "cache_dir": str(cache_dir), "media_path": str(video), "start_time": "00:00:10.000",
+        "end_time": "00:00:15.000"})
+    assert len(response.json()["scene_thumbnails"]) == 5
+
+
+def test_analyze_with_missing_model_is_400(server, analysed_mp4, tmp_path):
+    _, video = analysed_mp4
+    response = server.post("/analyze", {
+        "media_paths": [str(video)], "cache_dir": str(tmp_path), "visual_model": "clip-vit-b-32"})
+    assert response.status_code == 400
+    assert "jumper models install" in response.json()["message"]
+    assert server.get("/models/loaded").json()["visual"]["model_key"] == "label-bridge-384"
+
+
+def test_analyze_with_file_as_cache_dir_is_400(server, analysed_mp4):
+    _, video = analysed_mp4
+    response = server.post("/analyze", {"media_paths": [str(video)], "cache_dir": str(video)})
+    assert response.status_code == 400
+    assert "cache_dir" in response.json()["message"]
+
+
+def test_search_scope_may_name_a_folder(server, analysed_mp4):
+    cache_dir, video = analysed_mp4
+    response = server.post("/search/text", {
+        "query": "a rocket", "cache_dir": str(cache_dir), "media_paths": [str(video.parent)]})
+    assert response.status_code == 200, response.text
+    assert 10 <= int(response.json()["matches"][0]["frame_idx"]) < 15

@@ -106,6 +106,9 @@ public final class APIService: Sendable {
             return APIError(status: 400, title: "Invalid media", message: mediaError.description).response
         case StoreError.invalidCacheDirectory, StoreError.invalidHashString:
             return APIError.badRequest(String(describing: error)).response
+        case let storeError as StoreError:
+            self.logger.error("analysis storage failed", ["request.id": request.requestID, "error": storeError.description])
+            return APIError(status: 500, title: "Analysis storage failed", message: storeError.description).response
         default:
             self.logger.error(
                 "request failed",

@@ -1,4 +1,5 @@
 import Analysis
+import AnalysisStore
 import HTTPServer
 import JumperCore
 
@@ -8,15 +9,26 @@ extension APIService {
             throw APIError.badRequest("Missing required field 'media_paths': give a list of absolute file or folder paths.")
         }
         let cacheDirectory = try fields.requiredAbsolutePath("cache_dir")
+        // Checked now so a bad folder or a missing model is a 400, not a task where every file fails.
+        _ = try CacheDirectory(path: cacheDirectory)
+        let visualKey = try self.models.resolveVisualKey(try fields.string("visual_model"))
+        guard self.models.isDownloaded(key: visualKey) else {
+            throw ModelError.notInstalled(key: visualKey, folder: self.models.folder(forKey: visualKey))
+        }
+        let speechKey = try self.speech.resolveKey(try fields.string("speech_model"))
+        let speech = try fields.bool("speech", default: true)
+        if speech && !self.speech.isDownloaded(key: speechKey) {
+            throw ModelError.notInstalled(key: speechKey, folder: self.speech.modelsDirectory + "/" + speechKey)
+        }
         let request = AnalysisRequest(
             mediaPaths: paths,
             cacheDirectory: cacheDirectory,
             visual: try fields.bool("visual", default: true),
-            speech: try fields.bool("speech", default: true),
+            speech: speech,
             faces: try fields.bool("faces", default: false),
             clusterJobName: try fields.string("cluster_job_name") ?? "default",
-            visualModelKey: try self.models.resolveVisualKey(try fields.string("visual_model")),
-            speechModelKey: try self.speech.resolveKey(try fields.string("speech_model")),
+            visualModelKey: visualKey,
+            speechModelKey: speechKey,
             language: try fields.string("language") ?? "auto",
             force: try fields.bool("force", default: false)
         )

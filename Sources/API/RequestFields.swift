@@ -1,3 +1,4 @@
+import Foundation
 import HTTPServer
 import JumperCore
 
@@ -42,8 +43,11 @@ struct RequestFields: Sendable {
     }
 
     func requiredString(_ name: String) throws -> String {
-        guard let text = try self.string(name), !text.isEmpty else {
+        guard let text = try self.string(name) else {
             throw APIError.badRequest("Missing required field '\(name)'.")
+        }
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError.badRequest("Field '\(name)' is empty; give a non-empty value.")
         }
         return text
     }
@@ -101,7 +105,7 @@ struct RequestFields: Sendable {
 
     func requiredAbsolutePath(_ name: String) throws -> String {
         guard let path = try self.absolutePath(name), !path.isEmpty else {
-            throw APIError.badRequest("Missing required field '\(name)': give an absolute folder path.")
+            throw APIError.badRequest("Missing required field '\(name)': give an absolute path.")
         }
         return path
     }

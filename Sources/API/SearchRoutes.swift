@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import Inference
 import JumperCore
+import Media
 import Search
 
 extension APIService {
@@ -66,15 +67,17 @@ extension APIService {
             return nil
         }
         var hashes: [String] = []
-        for path in paths {
+        var files: [String] = []
+        for path in try expandingFolders(paths) {
             do {
                 hashes.append(try self.hashes.hashString(path: path))
+                files.append(path)
             } catch {
                 throw APIError.badRequest("Field 'media_paths' names '\(path)', which cannot be read: \(error).")
             }
         }
         _ = try self.index.load(cacheDirectory: cache, hashStrings: hashes)
-        return (hashes, paths)
+        return (hashes, files)
     }
 }
 
@@ -141,4 +144,18 @@ func mixed(visual: [Float], text: [Float]?, weight: Float) -> [Float] {
     }
     let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
     return norm > 0 ? sum.map { $0 / norm } : sum
+}
+
+/// Replaces each folder in a search scope by the media files inside it, as `/analyze` does.
+func expandingFolders(_ paths: [String]) throws -> [String] {
+    var expanded: [String] = []
+    for path in paths {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            expanded += try MediaFileFinder.mediaFiles(inFolder: path, recursive: true)
+        } else {
+            expanded.append(path)
+        }
+    }
+    return expanded
 }

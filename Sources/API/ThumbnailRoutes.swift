@@ -53,7 +53,8 @@ extension APIService {
             return .json(["scene_thumbnails": .null])
         }
         var thumbnails: [JSON] = []
-        for (frame, time) in analysis.frameTimes.enumerated() where time >= start && time <= end {
+        // The end is exclusive, as a scene's end in search results is; a zero-length range keeps its start.
+        for (frame, time) in analysis.frameTimes.enumerated() where time >= start && (time < end || time == start) {
             guard frame < analysis.thumbnails.count, !analysis.thumbnails[frame].isEmpty else { continue }
             let encoded = Data(analysis.thumbnails[frame]).base64EncodedString()
             thumbnails.append([.string(encoded), .string(formatTimestamp(time))])
@@ -66,13 +67,14 @@ extension APIService {
 func timeField(_ fields: RequestFields, _ name: String, item: String?) throws -> Double? {
     let label = item.map { "\($0).\(name)" } ?? name
     guard let value = fields.object[name], !value.isNull else { return nil }
-    if let seconds = value.doubleValue, seconds.isFinite, seconds >= 0 {
+    let limit = FrameExtractor.maxSeconds
+    if let seconds = value.doubleValue, seconds.isFinite, seconds >= 0, seconds <= limit {
         return seconds
     }
-    if let text = value.stringValue, let seconds = parseTimestamp(text) {
+    if let text = value.stringValue, let seconds = parseTimestamp(text), seconds <= limit {
         return seconds
     }
     throw APIError.badRequest(
-        "Field '\(label)' is \(value.serializedString()); give seconds (a number of at least 0) or HH:MM:SS.mmm."
+        "Field '\(label)' is \(value.serializedString()); give seconds (a number from 0 to \(Int(limit))) or HH:MM:SS.mmm."
     )
 }

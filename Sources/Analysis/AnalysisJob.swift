@@ -197,6 +197,7 @@ final class AnalysisJob: @unchecked Sendable {
     // MARK: - Folders
 
     /// Replaces each folder by the media files inside it; a folder without any fails alone.
+    /// A file named twice, or named and also inside a named folder, is analysed once.
     private func expandFolders() -> [String] {
         var expanded: [String] = []
         for path in self.request.mediaPaths {
@@ -215,7 +216,8 @@ final class AnalysisJob: @unchecked Sendable {
                 self.results.append(self.result(path, .failed, error: String(describing: error)))
             }
         }
-        return expanded
+        var seen = Set<String>()
+        return expanded.filter { seen.insert($0).inserted }
     }
 
     // MARK: - Events
@@ -249,6 +251,9 @@ final class AnalysisJob: @unchecked Sendable {
         final.hashString = nil
         final.fileIndex = self.files.count
         let succeeded = self.results.filter { $0.status == .completed || $0.status == .skipped }.count
+        let analysed = self.results.filter { $0.status == .completed }.count
+        let skipped = self.results.filter { $0.status == .skipped }.count
+        let summary = "\(analysed) analysed, \(skipped) already analysed or skipped"
         if cancelled {
             final.status = .cancelled
             final.message = "Cancelled: \(succeeded) of \(self.results.count) files finished before the cancel"
@@ -260,8 +265,8 @@ final class AnalysisJob: @unchecked Sendable {
         } else {
             final.status = .completed
             final.message = failed == 0
-                ? "Analysed \(self.results.count) files"
-                : "Analysed \(succeeded) files, \(failed) failed"
+                ? "Done: \(summary)"
+                : "Done: \(summary), \(failed) failed"
             final.error = nil
         }
         self.logger.info(

@@ -13,8 +13,10 @@ public enum ModelError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .unknownKey(let kind, let key, let valid):
             "unknown \(kind) model '\(key)'; valid keys: \(valid.joined(separator: ", "))"
+        case .notInstalled(let key, let folder) where ModelRegistry.visualKeys.dropFirst().contains(key):
+            "model '\(key)' is not installed (no weights in '\(folder)'); install it with 'jumper models install \(key) --from FOLDER' or 'jumper models download \(key)'"
         case .notInstalled(let key, let folder):
-            "model '\(key)' is not installed (no weights in '\(folder)'); run 'make serve' to install the default models, or 'jumper models install \(key) --from FOLDER' for a checkpoint you have"
+            "model '\(key)' is not installed (no weights in '\(folder)'); run 'make models', or start the server with --models-dir pointing at the installed models"
         case .loading(let key):
             "model '\(key)' is still loading; retry in a few seconds"
         case .loadFailed(let key, let reason):
@@ -93,6 +95,9 @@ public final class ModelRegistry: @unchecked Sendable {
     ///
     /// With `waitIfLoading` false, a load under way throws `ModelError.loading` instead of blocking.
     public func visualModel(key: String, waitIfLoading: Bool) throws(ModelError) -> any VisualEmbeddingModel {
+        guard self.isDownloaded(key: key) else {
+            throw .notInstalled(key: key, folder: self.folder(forKey: key))
+        }
         self.loadInBackground(key: key)
         self.condition.lock()
         defer { self.condition.unlock() }

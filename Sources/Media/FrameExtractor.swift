@@ -15,6 +15,9 @@ public enum FrameExtractor {
     ///   - maxLongSide: the longest side of the result in pixels; smaller pictures are not enlarged.
     /// - Returns: the frame upright, in display orientation.
     /// - Throws: `MediaError` when the file cannot be opened or decoded, or has no video.
+    /// The latest time a caller may ask for: 1,000 days, far beyond any media file.
+    public static let maxSeconds: Double = 86_400_000
+
     public static func frame(path: String, atSeconds: Double, maxLongSide: Int) throws -> RGBImage {
         precondition(maxLongSide > 0, "maxLongSide must be positive")
         let input = try InputFile(path: path)
@@ -24,7 +27,9 @@ public enum FrameExtractor {
 
         let startTime = decoder.stream.pointee.start_time
         let start = startTime == FFmpegSupport.noTimestamp ? 0 : startTime
-        let seconds = max(0, atSeconds.isFinite ? atSeconds : 0)
+        // Clamped so the conversion to microseconds below cannot overflow Int64; a time past
+        // the end gives the last frame anyway.
+        let seconds = min(max(0, atSeconds.isFinite ? atSeconds : 0), FrameExtractor.maxSeconds)
         let target =
             start + av_rescale_q(Int64(seconds * 1_000_000), AVRational(num: 1, den: 1_000_000), decoder.timeBase)
 
