@@ -33,10 +33,11 @@ swift build -c release --product SearchBenchmark
 echo "== visual analysis: $video (machine: $(nproc) cores, $(uname -m))"
 .build/release/AnalysisBenchmark "$video" "$models"
 
-echo "== text search over 360,000 frames"
-.build/release/SearchBenchmark
+echo "== text search over 360,000 frames: the index alone"
+search_cache=$(.build/release/SearchBenchmark --keep --model-key label-bridge-384 | tee /dev/stderr \
+    | sed -n 's/.* to \(\/tmp\/search-benchmark-[0-9]*\)$/\1/p')
 
-echo "== GET /health with wrk (4 threads, 50 connections, 10 s)"
+echo "== server: POST /search/text, then GET /health with wrk (2 threads, 50 connections, 10 s)"
 data_dir=$(mktemp -d)
 port=16699
 JUMPER_LICENSE_KEYS=bench:pro .build/release/jumper serve --port $port --data-dir "$data_dir" \
@@ -47,4 +48,8 @@ for _ in $(seq 50); do
     curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && break
     sleep 0.2
 done
-wrk -t4 -c50 -d10s --latency "http://127.0.0.1:$port/api/v1/health"
+echo "== POST /search/text over the same 360,000 frames, images off"
+"$cache/venv/bin/python" Benchmarks/search_http.py "http://127.0.0.1:$port" bench "$search_cache" 200
+rm -rf "$search_cache"
+
+wrk -t2 -c50 -d10s --latency "http://127.0.0.1:$port/api/v1/health"

@@ -15,10 +15,12 @@ struct Options {
     var maxResults = 50
     var thumbnailBytes = 0
     var keepFolder = false
+    /// Writing under a real model's key lets the kept folder be searched through the server.
+    var modelKey: String?
 
     static let usage = """
         usage: SearchBenchmark [--media N] [--frames N] [--dimension N] [--queries N]
-                               [--max-results N] [--thumbnail-bytes N] [--keep]
+                               [--max-results N] [--thumbnail-bytes N] [--keep] [--model-key KEY]
           --media            number of media files (default 100)
           --frames           frames per media, one per second (default 3600)
           --dimension        vector dimension (default 384)
@@ -26,6 +28,7 @@ struct Options {
           --max-results      matches per search (default 50)
           --thumbnail-bytes  size of the stand-in thumbnail stored per frame (default 0)
           --keep             keep the temporary cache folder
+          --model-key        model key written into the analyses (default benchmark-DIMENSION)
           --help             print this help
         """
 
@@ -49,6 +52,13 @@ struct Options {
             case "--max-results": options.maxResults = nextInteger("--max-results")
             case "--thumbnail-bytes": options.thumbnailBytes = nextInteger("--thumbnail-bytes")
             case "--keep": options.keepFolder = true
+            case "--model-key":
+                index += 1
+                guard index < arguments.count else {
+                    FileHandle.standardError.write(Data("missing value for --model-key\n\(usage)\n".utf8))
+                    exit(2)
+                }
+                options.modelKey = arguments[index]
             case "--help", "-h":
                 print(usage)
                 exit(0)
@@ -135,7 +145,7 @@ let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 let folderPath = NSTemporaryDirectory() + "search-benchmark-\(getpid())"
 let cacheDirectory = try CacheDirectory(path: folderPath)
 var generator = SplitMix64(state: 42)
-let modelKey = "benchmark-\(options.dimension)"
+let modelKey = options.modelKey ?? "benchmark-\(options.dimension)"
 let totalFrames = options.mediaCount * options.framesPerMedia
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, "
     + "\(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB, load average \(loadAverage())")
