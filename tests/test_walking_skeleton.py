@@ -181,6 +181,10 @@ def test_key_in_body_is_accepted(server, analysed):
     assert response.status_code == 200, response.text
 
 
+def test_key_header_whitespace_is_ignored(server):
+    assert server.get("/models/loaded", key=f"{PRO_KEY} ").status_code == 200
+
+
 def test_relative_path_is_400(server):
     response = server.post("/analyze", {"media_paths": ["footage/a.mp4"], "cache_dir": "/tmp/c"})
     assert response.status_code == 400

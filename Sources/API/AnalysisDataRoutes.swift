@@ -7,7 +7,7 @@ extension APIService {
     func loadAnalysisData(_ fields: RequestFields) throws -> HTTPResponse {
         let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
         let summary = try self.index.loadAll(cacheDirectory: cache)
-        return .json(self.loadResponse(summary, cache: cache, missing: []))
+        return .json(self.loadResponse(summary, cache: cache, missing: [], only: nil))
     }
 
     func loadAnalysisDataForMedia(_ fields: RequestFields) throws -> HTTPResponse {
@@ -27,11 +27,11 @@ extension APIService {
             hashes.append(hash)
         }
         let summary = try self.index.load(cacheDirectory: cache, hashStrings: hashes)
-        return .json(self.loadResponse(summary, cache: cache, missing: missing))
+        return .json(self.loadResponse(summary, cache: cache, missing: missing, only: Set(hashes)))
     }
 
-    private func loadResponse(_ summary: LoadSummary, cache: CacheDirectory, missing: [String]) -> JSON {
-        let entries = self.index.loadedEntries(cacheDirectoryPath: cache.path)
+    private func loadResponse(_ summary: LoadSummary, cache: CacheDirectory, missing: [String], only: Set<String>?) -> JSON {
+        let entries = self.index.loadedEntries(cacheDirectoryPath: cache.path).filter { only?.contains($0.hashString) ?? true }
         let media = entries.map { entry -> JSON in
             [
                 "video_path": .string(entry.sourcePath),
@@ -48,6 +48,8 @@ extension APIService {
             "faces": 0,
             "media": .array(media),
             "missing": .array(missing.map { .string($0) }),
+            // Damaged analysis files: delete them and analyse the media again, or run /analyze.
+            "failures": .array(summary.failures.map { ["hash_str": .string($0.hashString), "error": .string($0.message)] }),
         ]
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPServer
 import JumperCore
 
@@ -7,7 +8,7 @@ struct Authenticator: Sendable {
 
     /// Returns nil when the request may proceed, otherwise the contract's 401 or 403 response.
     func reject(_ request: HTTPRequest, fields: RequestFields?) -> HTTPResponse? {
-        let headerKey = request.header("x-license-key")
+        let headerKey = request.header("x-license-key")?.trimmingCharacters(in: .whitespaces)
         let bodyKey = (try? fields?.string("license_key")) ?? nil
         guard let key = headerKey ?? bodyKey, !key.isEmpty else {
             return .error(

@@ -41,15 +41,18 @@ public struct LicenseKeyStore: Sendable {
         }
         let filePath = keysFilePath(dataDirectory: dataDirectory)
         if let text = try? String(contentsOfFile: filePath, encoding: .utf8) {
-            let lines = text.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("#") }
-            entries += try parseKeyList(lines, source: filePath)
+            // Numbered by line, comments included, so an error names the line to fix.
+            entries += try parseKeyList(text.split(separator: "\n", omittingEmptySubsequences: false), source: filePath)
         }
+        try rejectConflictingTiers(entries)
         if entries.isEmpty {
             let key = try generateProKey(filePath: filePath)
             entries.append((key, .pro))
             logger.notice("generated a pro license key", ["keys.file": filePath])
-        } else {
+        } else if FileManager.default.fileExists(atPath: filePath) {
             logger.info("license keys loaded", ["keys.count": String(entries.count), "keys.file": filePath])
+        } else {
+            logger.info("license keys loaded from JUMPER_LICENSE_KEYS", ["keys.count": String(entries.count)])
         }
         return LicenseKeyStore(entries: entries)
     }
@@ -79,14 +82,14 @@ func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
 
 private func parseKeyList(_ items: [Substring], source: String) throws -> [(String, LicenseTier)] {
     var entries: [(String, LicenseTier)] = []
-    for item in items {
+    for (position, item) in items.enumerated() {
         let trimmed = item.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty { continue }
+        if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
         let parts = trimmed.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty, let tier = LicenseTier(rawValue: parts[1].lowercased()) else {
             // The entry itself is not quoted: it would print a key.
             throw ConfigurationError(
-                "invalid license key entry in \(source): write each as key:tier with tier pro or basic"
+                "invalid license key entry \(position + 1) in \(source): write each as key:tier with tier pro or basic"
             )
         }
         entries.append((parts[0], tier))
@@ -94,12 +97,27 @@ private func parseKeyList(_ items: [Substring], source: String) throws -> [(Stri
     return entries
 }
 
+/// Rejects a key listed with two different tiers, which would make its tier depend on order.
+private func rejectConflictingTiers(_ entries: [(String, LicenseTier)]) throws {
+    var tiers: [String: LicenseTier] = [:]
+    for (key, tier) in entries {
+        if let known = tiers[key], known != tier {
+            throw ConfigurationError(
+                "a license key is listed as both \(known.rawValue) and \(tier.rawValue); keep one entry per key"
+            )
+        }
+        tiers[key] = tier
+    }
+}
+
 private func generateProKey(filePath: String) throws -> String {
     var generator = SystemRandomNumberGenerator()
     let key = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     let folder = (filePath as NSString).deletingLastPathComponent
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let text = "# Jumper license keys, one key:tier per line (tier pro or basic).\n\(key):pro\n"
+    let existing = (try? String(contentsOfFile: filePath, encoding: .utf8)) ?? ""
+    let header = existing.isEmpty ? "# Jumper license keys, one key:tier per line (tier pro or basic).\n" : existing
+    let text = header + (header.hasSuffix("\n") ? "" : "\n") + "\(key):pro\n"
     let temporaryPath = filePath + ".tmp"
     // Created with owner-only permissions before any byte is written.
     let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)

@@ -256,6 +256,8 @@ final class AnalysisJob: @unchecked Sendable {
         let summary = "\(analysed) analysed, \(skipped) already analysed or skipped"
         if cancelled {
             final.status = .cancelled
+            final.progress = self.current.progress
+            final.overallProgress = self.current.overallProgress
             final.message = "Cancelled: \(succeeded) of \(self.results.count) files finished before the cancel"
             final.error = nil
         } else if failed > 0 && succeeded == 0 {

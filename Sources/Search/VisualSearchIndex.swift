@@ -71,7 +71,10 @@ public final class VisualSearchIndex: @unchecked Sendable {
             self.loadOne(cacheDirectory: cacheDirectory, hashString: hashString, into: &summary)
         }
         let elapsed = ContinuousClock.now - start
-        self.logger.info(
+        // Searches load on demand, so a load with nothing new is routine and logs at debug.
+        let level: LogLevel = summary.newlyLoadedCount > 0 || !summary.failures.isEmpty ? .info : .debug
+        self.logger.log(
+            level,
             "visual analyses loaded",
             [
                 "cache.dir": cacheDirectory.path,

@@ -68,6 +68,38 @@ import Testing
         }
     }
 
+    @Test func rejectsConflictingTiers() throws {
+        #expect(throws: ConfigurationError.self) {
+            try LicenseKeyStore.load(
+                dataDirectory: try self.temporaryFolder(),
+                environment: ["JUMPER_LICENSE_KEYS": "same:pro,same:basic"],
+                logger: Logger(label: "test", sink: MemoryLogSink())
+            )
+        }
+    }
+
+    @Test func invalidLineIsNamedByNumber() throws {
+        let folder = try self.temporaryFolder()
+        let text = "# comment\ngood:pro\nbroken-line\n"
+        try text.write(toFile: LicenseKeyStore.keysFilePath(dataDirectory: folder), atomically: true, encoding: .utf8)
+        do {
+            _ = try LicenseKeyStore.load(dataDirectory: folder, environment: [:], logger: Logger(label: "test", sink: MemoryLogSink()))
+            Issue.record("a line without a tier was accepted")
+        } catch {
+            #expect(String(describing: error).contains("entry 3"))
+        }
+    }
+
+    @Test func generatedKeyKeepsComments() throws {
+        let folder = try self.temporaryFolder()
+        let path = LicenseKeyStore.keysFilePath(dataDirectory: folder)
+        try "# my notes about keys\n".write(toFile: path, atomically: true, encoding: .utf8)
+        _ = try LicenseKeyStore.load(dataDirectory: folder, environment: [:], logger: Logger(label: "test", sink: MemoryLogSink()))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix("# my notes about keys\n"))
+        #expect(text.contains(":pro"))
+    }
+
     @Test(arguments: [("abc", "abc", true), ("abc", "abd", false), ("abc", "ab", false), ("", "", true), ("a", "", false)])
     func comparesInConstantTime(_ left: String, _ right: String, _ equal: Bool) {
         #expect(constantTimeEqual(Array(left.utf8), Array(right.utf8)) == equal)
