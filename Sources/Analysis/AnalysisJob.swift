@@ -107,8 +107,12 @@ final class AnalysisJob: @unchecked Sendable {
                 }
             }
 
-            let ran = analyses.values.contains("completed")
-            let status: FileResult.Status = speechError != nil ? .failed : ran ? .completed : .skipped
+            var status = FileResult.Status.skipped
+            if speechError != nil {
+                status = .failed
+            } else if analyses.values.contains("completed") {
+                status = .completed
+            }
             return FileResult(mediaPath: path, status: status, error: speechError, hashString: info.hashString,
                               mediaType: info.mediaType.rawValue, analyses: analyses)
         } catch is AnalysisCancelled {
@@ -240,7 +244,11 @@ final class AnalysisJob: @unchecked Sendable {
 
     private func finish() {
         let failed = self.results.filter { $0.status == .failed }.count
-        let cancelled = self.isCancelled()
+        let analysed = self.results.filter { $0.status == .completed }.count
+        let skipped = self.results.filter { $0.status == .skipped }.count
+        let succeeded = analysed + skipped
+        let summary = "\(analysed) analysed, \(skipped) already analysed or skipped"
+
         var final = self.current
         final.stage = "done"
         final.progress = 100
@@ -250,11 +258,8 @@ final class AnalysisJob: @unchecked Sendable {
         final.mediaPath = nil
         final.hashString = nil
         final.fileIndex = self.files.count
-        let succeeded = self.results.filter { $0.status == .completed || $0.status == .skipped }.count
-        let analysed = self.results.filter { $0.status == .completed }.count
-        let skipped = self.results.filter { $0.status == .skipped }.count
-        let summary = "\(analysed) analysed, \(skipped) already analysed or skipped"
-        if cancelled {
+
+        if self.isCancelled() {
             final.status = .cancelled
             final.progress = self.current.progress
             final.overallProgress = self.current.overallProgress
@@ -271,6 +276,7 @@ final class AnalysisJob: @unchecked Sendable {
                 : "Done: \(summary), \(failed) failed"
             final.error = nil
         }
+
         self.logger.info(
             "analysis task ended",
             ["task.status": final.status.rawValue, "files.failed": String(failed), "files.total": String(self.results.count)]
