@@ -21,6 +21,8 @@ final class AnalysisJob: @unchecked Sendable {
     private var results: [FileResult] = []
     private var current: TaskProgress
     private var lastPublished = Date.distantPast
+    /// Each file's share of the task's progress, in file order, summing to 1.
+    private var progressWeights: [Double] = []
     /// The part of the current file's progress that the running analysis fills, as (start, length).
     private var phase: (start: Double, length: Double) = (0, 1)
     private let started = Date()
@@ -57,6 +59,7 @@ final class AnalysisJob: @unchecked Sendable {
         self.logger.info("analysis task started", ["files.requested": String(self.request.mediaPaths.count)])
         self.files = self.expandFolders()
         self.current.fileCount = self.files.count
+        self.progressWeights = Self.sizeWeights(of: self.files)
 
         for (index, path) in self.files.enumerated() {
             if self.isCancelled() {
@@ -226,13 +229,27 @@ final class AnalysisJob: @unchecked Sendable {
 
     // MARK: - Events
 
+    /// Returns each file's share of the work, proportional to its size in bytes: a cheap
+    /// stand-in for duration that needs no decoding before the first event.
+    static func sizeWeights(of paths: [String]) -> [Double] {
+        let sizes = paths.map { path -> Double in
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.doubleValue ?? 0
+            // A floor keeps tiny and unreadable files from counting as no work at all.
+            return max(size, 1_000_000)
+        }
+        let total = sizes.reduce(0, +)
+        return total > 0 ? sizes.map { $0 / total } : []
+    }
+
     private func update(stage: String, fraction: Double, message: String, force: Bool) {
         let now = Date()
         guard force || now.timeIntervalSince(self.lastPublished) >= Self.progressInterval else { return }
         self.lastPublished = now
-        let count = max(1, self.files.count)
         let fileFraction = stage == "probing" || stage == "done" ? fraction : self.phase.start + self.phase.length * fraction
-        let overall = (Double(self.current.fileIndex) + fileFraction) / Double(count)
+        let index = self.current.fileIndex
+        let finished = self.progressWeights.prefix(index).reduce(0, +)
+        let currentWeight = index < self.progressWeights.count ? self.progressWeights[index] : 0
+        let overall = min(1, finished + currentWeight * fileFraction)
         self.current.stage = stage
         self.current.message = message
         self.current.progress = fileFraction * 100
