@@ -59,7 +59,7 @@ def test_media_dir():
 
 
 def start_server(data_dir, models_dir):
-    """Start the release binary on a free port and wait until /health answers."""
+    """Start the release binary on a free port and wait until /health responds."""
     binary = REPO / ".build/release/jumper"
     if not binary.exists():
         pytest.fail(f"{binary} is missing: run 'make build' first")

@@ -3,7 +3,7 @@ import JumperCore
 
 /// An error a handler throws to respond with the contract's error body and status.
 ///
-/// `message` says what failed, on which value, and what to do next.
+/// `message` states what failed, on which value, and what to do next.
 public struct APIError: Error, CustomStringConvertible, Sendable {
     public let status: Int
     public let title: String

@@ -8,9 +8,11 @@ extension APIService {
         guard let paths = try fields.absolutePaths("media_paths"), !paths.isEmpty else {
             throw APIError.badRequest("Missing required field 'media_paths': give a list of absolute file or folder paths.")
         }
+
         let cacheDirectory = try fields.requiredAbsolutePath("cache_dir")
         // Checked now so a bad folder or a missing model is a 400, not a task where every file fails.
         _ = try CacheDirectory(path: cacheDirectory)
+
         let visualKey = try self.models.resolveVisualKey(try fields.string("visual_model"))
         guard self.models.isDownloaded(key: visualKey) else {
             throw ModelError.notInstalled(key: visualKey, folder: self.models.folder(forKey: visualKey))
@@ -20,6 +22,7 @@ extension APIService {
         if speech && !self.speech.isDownloaded(key: speechKey) {
             throw ModelError.notInstalled(key: speechKey, folder: self.speech.modelsDirectory + "/" + speechKey)
         }
+
         let request = AnalysisRequest(
             mediaPaths: paths,
             cacheDirectory: cacheDirectory,
@@ -32,6 +35,7 @@ extension APIService {
             language: try fields.string("language") ?? "auto",
             force: try fields.bool("force", default: false)
         )
+
         let taskID = try await self.runner.start(request)
         self.logger.info("analysis task accepted", ["task.id": taskID, "files.requested": String(paths.count)])
         return .json(

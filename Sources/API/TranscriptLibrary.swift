@@ -1,3 +1,4 @@
+import Analysis
 import AnalysisStore
 import Foundation
 import JumperCore
@@ -36,21 +37,21 @@ final class TranscriptLibrary: @unchecked Sendable {
 
     /// Reads the stored transcript of a media, or nil when it has none.
     func transcript(cache: CacheDirectory, hashString: String) throws -> Transcript? {
-        guard let bytes = try cache.readAnalysisFile(hashString: hashString, fileName: SpeechAnalyzerFile.name) else {
+        guard let bytes = try cache.readAnalysisFile(hashString: hashString, fileName: SpeechAnalyzer.fileName) else {
             return nil
         }
         return try Transcript(json: try JSON.parse(bytes))
     }
 
-    /// Indexes the transcripts of these hashes (all in the folder when nil) that changed since
-    /// they were last indexed; returns the hashes that have a transcript.
+    /// Indexes the transcripts of these hashes, or of the whole folder when nil, that changed
+    /// since they were last indexed. Returns the hashes that have a transcript.
     @discardableResult
     func load(cache: CacheDirectory, hashStrings: [String]?) throws -> [String] {
         let index = try self.index(for: cache)
         let candidates = try hashStrings ?? cache.allHashStrings()
         var withTranscript: [String] = []
         for hash in candidates {
-            let path = (cache.mediaFolderPath(hashString: hash) as NSString).appendingPathComponent(SpeechAnalyzerFile.name)
+            let path = (cache.mediaFolderPath(hashString: hash) as NSString).appendingPathComponent(SpeechAnalyzer.fileName)
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                 let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970
             else { continue }
@@ -64,11 +65,6 @@ final class TranscriptLibrary: @unchecked Sendable {
         }
         return withTranscript
     }
-}
-
-/// The transcript file name inside a media's cache folder, shared with the analysis pipeline.
-enum SpeechAnalyzerFile {
-    static let name = "speech.json"
 }
 
 /// Returns the 64-bit FNV-1a hash of a string's UTF-8 bytes, used to name index files.

@@ -5,9 +5,9 @@ import Media
 import Speech
 
 /// Transcribes the speech of one file and stores the transcript beside its visual analysis.
-struct SpeechAnalyzer {
+public struct SpeechAnalyzer {
     /// The transcript's file name inside the media's cache folder.
-    static let fileName = "speech.json"
+    public static let fileName = "speech.json"
 
     let engine: SpeechEngine
     let modelKey: String
@@ -50,7 +50,7 @@ struct SpeechAnalyzer {
     }
 
     /// Returns whether the file already has a transcript made with `modelKey`.
-    static func hasTranscript(cache: CacheDirectory, hashString: String, modelKey: String) -> Bool {
+    public static func hasTranscript(cache: CacheDirectory, hashString: String, modelKey: String) -> Bool {
         guard let manifest = try? cache.manifest(hashString: hashString),
             let record = manifest.analyses["speech"]
         else { return false }

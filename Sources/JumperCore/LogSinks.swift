@@ -31,7 +31,10 @@ private func formatUTCTimestamp(_ date: Date) -> String {
     // stacks are too small for Foundation's formatter.
     let day = "\(Int(parts.tm_year) + 1900)-\(twoDigits(parts.tm_mon + 1))-\(twoDigits(parts.tm_mday))"
     let clock = "\(twoDigits(parts.tm_hour)):\(twoDigits(parts.tm_min)):\(twoDigits(parts.tm_sec))"
-    let fraction = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
+    var fraction = String(milliseconds)
+    while fraction.count < 3 {
+        fraction = "0" + fraction
+    }
     return "\(day)T\(clock).\(fraction)Z"
 }
 
