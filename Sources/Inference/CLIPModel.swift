@@ -11,7 +11,7 @@ import JumperCore
 ///
 /// Thread-safety: the weights are immutable and every call allocates its own buffers, so
 /// `embedImages` and `embedText` may run concurrently from different threads.
-public final class CLIPModel: VisualEmbeddingModel {
+public final class CLIPModel: ImageTowerModel {
     public static let key = "clip-vit-b-32"
     /// The number of images that run through the image tower as one batch.
     public static let imageBatchSize = 8
@@ -34,8 +34,7 @@ public final class CLIPModel: VisualEmbeddingModel {
     private let visualProjection: [Float]
 
     // text tower
-    private let tokenEmbedding: [Float]
-    private let textPositions: [Float]
+    private let textInput: TextInputEmbedding
     private let textEncoder: PreNormEncoder
     private let finalNormWeight: [Float]
     private let finalNormBias: [Float]
@@ -50,18 +49,9 @@ public final class CLIPModel: VisualEmbeddingModel {
     ///   - logger: Receives the load timing.
     /// - Throws: `InferenceError` naming the missing or invalid file or tensor.
     public static func load(from directory: String, key: String = CLIPModel.key, logger: Logger) throws -> CLIPModel {
-        let started = Date()
-        ModelFolder.configureBLASThreads(logger: logger)
-        let folder = ModelFolder(directory: directory)
-        let config = try CheckpointConfig(path: folder.path("config.json"), expectedType: "clip")
-        let weights = try SafeTensorsFile(path: folder.path("model.safetensors"))
-        let tokenizer = try CLIPTokenizer(directory: directory)
-        let model = try CLIPModel(key: key, config: config, weights: weights, tokenizer: tokenizer)
-        logger.with("model.key", key).info(
-            "model loaded",
-            ["model.path": directory, "duration.ms": "\(Int(Date().timeIntervalSince(started) * 1000))"]
-        )
-        return model
+        try CLIPModel.loadCheckpoint(from: directory, modelType: "clip", key: key, logger: logger) { _, config, weights in
+            try CLIPModel(key: key, config: config, weights: weights, tokenizer: try CLIPTokenizer(directory: directory))
+        }
     }
 
     init(key: String, config: CheckpointConfig, weights file: SafeTensorsFile, tokenizer: CLIPTokenizer) throws {
@@ -103,8 +93,7 @@ public final class CLIPModel: VisualEmbeddingModel {
         self.postNormBias = try file.floats("vision_model.post_layernorm.bias", shape: [visionWidth])
         self.visualProjection = try file.floats("visual_projection.weight", shape: [projection, visionWidth])
 
-        self.tokenEmbedding = try file.floats("text_model.embeddings.token_embedding.weight", shape: [text.vocabularySize, textWidth])
-        self.textPositions = try file.floats("text_model.embeddings.position_embedding.weight", shape: [text.maxPositions, textWidth])
+        self.textInput = try TextInputEmbedding(file: file, prefix: "text_model.embeddings", tower: text)
         self.textEncoder = try PreNormEncoder(file: file, prefix: "text_model.encoder", shape: text.shape)
         self.finalNormWeight = try file.floats("text_model.final_layer_norm.weight", shape: [textWidth])
         self.finalNormBias = try file.floats("text_model.final_layer_norm.bias", shape: [textWidth])
@@ -117,13 +106,7 @@ public final class CLIPModel: VisualEmbeddingModel {
     // MARK: - Embedding
 
     public func embedImages(_ images: [RGBImage]) throws -> [[Float]] {
-        var vectors: [[Float]] = []
-        vectors.reserveCapacity(images.count)
-        for batchStart in stride(from: 0, to: images.count, by: Self.imageBatchSize) {
-            let batch = images[batchStart..<min(batchStart + Self.imageBatchSize, images.count)]
-            vectors += self.imageEmbeddings(try batch.map { try self.preprocessor.networkInput(from: $0) })
-        }
-        return vectors
+        try self.embedInBatches(images)
     }
 
     public func embedText(_ text: String) throws -> [Float] {
@@ -174,18 +157,7 @@ public final class CLIPModel: VisualEmbeddingModel {
         let width = text.shape.width
         let offsets = sequences.reduce(into: [0]) { $0.append($0.last! + $1.count) }
 
-        // embeddings: token + position
-        var x = [Float](repeating: 0, count: offsets.last! * width)
-        for (sequenceIndex, sequence) in sequences.enumerated() {
-            precondition(!sequence.isEmpty && sequence.count <= text.maxPositions, "sequence length \(sequence.count) is out of range")
-            for (position, id) in sequence.enumerated() {
-                precondition(id >= 0 && id < text.vocabularySize, "token id \(id) is out of range")
-                let row = (offsets[sequenceIndex] + position) * width
-                for column in 0..<width {
-                    x[row + column] = self.tokenEmbedding[id * width + column] + self.textPositions[position * width + column]
-                }
-            }
-        }
+        var x = self.textInput.rows(for: sequences, offsets: offsets)
 
         self.textEncoder.apply(to: &x, offsets: offsets, isCausal: true)
         TransformerMath.layerNorm(&x, weight: self.finalNormWeight, bias: self.finalNormBias, epsilon: text.shape.layerNormEpsilon)

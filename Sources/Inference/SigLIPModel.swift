@@ -11,7 +11,7 @@ import JumperCore
 ///
 /// Thread-safety: the weights are immutable and every call allocates its own buffers, so
 /// `embedImages` and `embedText` may run concurrently from different threads.
-public final class SigLIPModel: VisualEmbeddingModel {
+public final class SigLIPModel: ImageTowerModel {
     public static let key = "siglip-base-16-256"
     /// The number of images that run through the image tower as one batch.
     public static let imageBatchSize = 4
@@ -31,8 +31,7 @@ public final class SigLIPModel: VisualEmbeddingModel {
     private let head: AttentionPoolingHead
 
     // text tower
-    private let tokenEmbedding: [Float]
-    private let textPositions: [Float]
+    private let textInput: TextInputEmbedding
     private let textEncoder: PreNormEncoder
     private let finalNormWeight: [Float]
     private let finalNormBias: [Float]
@@ -48,18 +47,10 @@ public final class SigLIPModel: VisualEmbeddingModel {
     ///   - logger: Receives the load timing.
     /// - Throws: `InferenceError` naming the missing or invalid file or tensor.
     public static func load(from directory: String, key: String = SigLIPModel.key, logger: Logger) throws -> SigLIPModel {
-        let started = Date()
-        ModelFolder.configureBLASThreads(logger: logger)
-        let folder = ModelFolder(directory: directory)
-        let config = try CheckpointConfig(path: folder.path("config.json"), expectedType: "siglip")
-        let weights = try SafeTensorsFile(path: folder.path("model.safetensors"))
-        let tokenizer = try SentencePieceTokenizer(path: folder.path("spiece.model"))
-        let model = try SigLIPModel(key: key, config: config, weights: weights, tokenizer: tokenizer)
-        logger.with("model.key", key).info(
-            "model loaded",
-            ["model.path": directory, "duration.ms": "\(Int(Date().timeIntervalSince(started) * 1000))"]
-        )
-        return model
+        try SigLIPModel.loadCheckpoint(from: directory, modelType: "siglip", key: key, logger: logger) { folder, config, weights in
+            let tokenizer = try SentencePieceTokenizer(path: folder.path("spiece.model"))
+            return try SigLIPModel(key: key, config: config, weights: weights, tokenizer: tokenizer)
+        }
     }
 
     init(key: String, config: CheckpointConfig, weights file: SafeTensorsFile, tokenizer: SentencePieceTokenizer) throws {
@@ -94,8 +85,7 @@ public final class SigLIPModel: VisualEmbeddingModel {
         self.postNormBias = try file.floats("vision_model.post_layernorm.bias", shape: [visionWidth])
         self.head = try AttentionPoolingHead(file: file, prefix: "vision_model.head", shape: vision.shape)
 
-        self.tokenEmbedding = try file.floats("text_model.embeddings.token_embedding.weight", shape: [text.vocabularySize, textWidth])
-        self.textPositions = try file.floats("text_model.embeddings.position_embedding.weight", shape: [text.maxPositions, textWidth])
+        self.textInput = try TextInputEmbedding(file: file, prefix: "text_model.embeddings", tower: text)
         self.textEncoder = try PreNormEncoder(file: file, prefix: "text_model.encoder", shape: text.shape)
         self.finalNormWeight = try file.floats("text_model.final_layer_norm.weight", shape: [textWidth])
         self.finalNormBias = try file.floats("text_model.final_layer_norm.bias", shape: [textWidth])
@@ -113,13 +103,7 @@ public final class SigLIPModel: VisualEmbeddingModel {
     // MARK: - Embedding
 
     public func embedImages(_ images: [RGBImage]) throws -> [[Float]] {
-        var vectors: [[Float]] = []
-        vectors.reserveCapacity(images.count)
-        for batchStart in stride(from: 0, to: images.count, by: Self.imageBatchSize) {
-            let batch = images[batchStart..<min(batchStart + Self.imageBatchSize, images.count)]
-            vectors += self.imageEmbeddings(try batch.map { try self.preprocessor.networkInput(from: $0) })
-        }
-        return vectors
+        try self.embedInBatches(images)
     }
 
     public func embedText(_ text: String) throws -> [Float] {
@@ -159,18 +143,10 @@ public final class SigLIPModel: VisualEmbeddingModel {
         let length = text.maxPositions
         let offsets = (0...sequences.count).map { $0 * length }
 
-        // embeddings: token + position
-        var x = [Float](repeating: 0, count: sequences.count * length * width)
-        for (sequenceIndex, sequence) in sequences.enumerated() {
+        for sequence in sequences {
             precondition(sequence.count == length, "sequence length \(sequence.count), expected \(length)")
-            for (position, id) in sequence.enumerated() {
-                precondition(id >= 0 && id < text.vocabularySize, "token id \(id) is out of range")
-                let row = (offsets[sequenceIndex] + position) * width
-                for column in 0..<width {
-                    x[row + column] = self.tokenEmbedding[id * width + column] + self.textPositions[position * width + column]
-                }
-            }
         }
+        var x = self.textInput.rows(for: sequences, offsets: offsets)
 
         self.textEncoder.apply(to: &x, offsets: offsets, isCausal: false)
 
