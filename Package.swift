@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// whisper.cpp is not packaged by Debian: scripts/fetch-speech-models.sh builds it into
+// whisper.cpp is not packaged by Debian: scripts/fetch-speech-models.sh installs it into
 // <cache>/whisper.cpp/{include,lib}, with <cache> = $JUMPER_CACHE_DIR or <package>/.cache.
 // The CWhisper module map cannot name that folder, so the targets that import it get the
 // header and library paths (and an rpath, so binaries find libwhisper at run time) here.

@@ -5,10 +5,11 @@
 # threads (default 2). It also prints each model's word error rate on the LibriVox clips, and on the
 # French prompts for multilingual models. Then it prints transcript search latency over $HOURS hours
 # of generated transcripts (default 1000).
-# With --compare-prebuilt it runs the speech part a second time on the prebuilt libwhisper from the
-# pywhispercpp 1.5.1 wheel (through LD_LIBRARY_PATH) to compare it with the local build.
+# With --compare-builds it runs the speech part a second time on the other whisper.cpp variant
+# (prebuilt wheel libraries or local build, see scripts/fetch-speech-models.sh), installed beside
+# the first and swapped in through LD_LIBRARY_PATH, so the two are measured back to back.
 #
-# Usage: Benchmarks/speech-benchmarks.sh [speech|search|all] [--compare-prebuilt]
+# Usage: Benchmarks/speech-benchmarks.sh [speech|search|all] [--compare-builds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,19 +34,17 @@ done
 
 echo "machine: $(nproc) processors, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ "$mode" == speech || "$mode" == all ]]; then
-    echo "== local whisper.cpp build ($cache/whisper.cpp/lib)"
+    installed=$(cat "$cache/whisper.cpp/VARIANT" 2> /dev/null || echo source)
+    echo "== whisper.cpp $installed ($cache/whisper.cpp/lib)"
     "$binary" speech --models-dir "$models_dir" --models "$models" --threads "$threads" --work-dir "$work"
-    if [[ "$compare" == --compare-prebuilt ]]; then
-        wheel=$(compgen -G "$cache/downloads/speech/pywhispercpp-1.5.1-*manylinux*.whl" | head -n 1 || true)
-        if [[ -z "$wheel" ]]; then
-            "$cache/venv/bin/pip" download -q --no-deps --only-binary=:all: -d "$cache/downloads/speech" pywhispercpp==1.5.1
-            wheel=$(compgen -G "$cache/downloads/speech/pywhispercpp-1.5.1-*manylinux*.whl" | head -n 1)
-        fi
-        prebuilt="$work/prebuilt"
-        rm -rf "$prebuilt"
-        "$cache/venv/bin/python" -m zipfile -e "$wheel" "$prebuilt"
-        echo "== prebuilt wheel libwhisper.so.1 (pywhispercpp 1.5.1)"
-        LD_LIBRARY_PATH="$prebuilt" "$binary" speech --models-dir "$models_dir" --models "$models" --threads "$threads" --work-dir "$work"
+    if [[ "$compare" == --compare-builds ]]; then
+        other=prebuilt
+        [[ $installed == prebuilt ]] && other=source
+        other_prefix="$work/whisper.cpp-$other"
+        JUMPER_WHISPER_BUILD=$other JUMPER_WHISPER_PREFIX="$other_prefix" JUMPER_WHISPER_ONLY=1 \
+            scripts/fetch-speech-models.sh
+        echo "== whisper.cpp $(cat "$other_prefix/VARIANT") ($other_prefix/lib)"
+        LD_LIBRARY_PATH="$other_prefix/lib" "$binary" speech --models-dir "$models_dir" --models "$models" --threads "$threads" --work-dir "$work"
     fi
 fi
 if [[ "$mode" == search || "$mode" == all ]]; then

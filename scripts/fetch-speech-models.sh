@@ -39,34 +39,101 @@ pip_fetch() {
 
 # MARK: - whisper.cpp
 
-whisper_prefix="$cache/whisper.cpp"
-if [[ ! -f "$whisper_prefix/lib/libwhisper.so.1.8.5" || ! -f "$whisper_prefix/include/whisper.h" ]]; then
-    # Building the sdist's metadata needs these in the venv (see requirements-test.txt); without
-    # --no-build-isolation pip would try to build cmake from source.
-    pip_fetch pywhispercpp==1.5.1 --no-binary=:all: --no-build-isolation
-    work=$(mktemp -d "$cache/whisper-build.XXXXXX")
-    trap 'rm -rf "$work"' EXIT
-    tar -xzf "$downloads/pywhispercpp-1.5.1.tar.gz" -C "$work"
-    source_dir="$work/pywhispercpp-1.5.1/whisper.cpp"
-    echo "setup: building whisper.cpp 1.8.5 for this CPU (a few minutes on 2 cores)"
-    # TODO: the prebuilt pywhispercpp 1.5.1 wheel (AVX2, OpenMP) measured 10-40 % faster than this
-    # build on a loaded 2-core machine (Benchmarks/SPEECH.md); try GGML_OPENMP=ON or install the wheel.
+# Two ways to get whisper.cpp 1.8.5, chosen by benchmark (Benchmarks/SPEECH.md): the libraries of the
+# prebuilt pywhispercpp wheel (AVX2/FMA, OpenMP) ran faster than a local -march=native build in every
+# pair measured, so they are the default. Their ggml CPU code needs AVX2 and FMA: other CPUs, or
+# JUMPER_WHISPER_BUILD=source, get the local build. Headers and the VAD model come from the sdist.
+# JUMPER_WHISPER_PREFIX and JUMPER_WHISPER_ONLY=1 let the speech benchmark install a second variant
+# beside the first without touching the models.
+whisper_prefix=${JUMPER_WHISPER_PREFIX:-$cache/whisper.cpp}
+whisper_variant=source
+if [[ ${JUMPER_WHISPER_BUILD:-prebuilt} == prebuilt ]] && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+    whisper_variant=prebuilt
+fi
+
+# install_prebuilt_whisper SOURCE_DIR PREFIX: copies the wheel's libraries and the sdist's headers.
+install_prebuilt_whisper() {
+    local source_dir=$1 prefix=$2
+    local wheel_glob="$downloads/pywhispercpp-1.5.1-*manylinux*.whl"
+    # Not pip_fetch: its check would take the sdist for the wheel.
+    if ! compgen -G "$wheel_glob" > /dev/null; then
+        echo "setup: downloading the pywhispercpp 1.5.1 wheel"
+        "$pip" download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+            --python-version 3.11 --platform manylinux_2_28_x86_64 -d "$downloads" pywhispercpp==1.5.1
+    fi
+    local wheel
+    wheel=$(compgen -G "$wheel_glob" | head -n 1)
+    "$python" -m zipfile -e "$wheel" "$work/wheel"
+    # auditwheel gave the libraries unique names (libggml-<hash>.so.0.13.1) that refer to each other.
+    # Renaming them back to the names of a local build makes the two variants interchangeable:
+    # binaries link and run against either, and benchmarks swap them with LD_LIBRARY_PATH.
+    local libs="$work/wheel/pywhispercpp.libs" hash='-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
+    local -A plain=([whisper]=libwhisper.so.1 [ggml]=libggml.so.0 [ggml-base]=libggml-base.so.0 [ggml-cpu]=libggml-cpu.so.0)
+    local -A hashed=()
+    local name
+    for name in "${!plain[@]}"; do
+        hashed[$name]=$(basename "$(compgen -G "$libs/lib$name$hash.so.*" | head -n 1)")
+    done
+    for name in "${!plain[@]}"; do
+        local file="$prefix/lib/${plain[$name]}"
+        cp "$libs/${hashed[$name]}" "$file"
+        patchelf --set-soname "${plain[$name]}" "$file"
+        local other
+        for other in "${!plain[@]}"; do
+            patchelf --replace-needed "${hashed[$other]}" "${plain[$other]}" "$file"
+        done
+        ln -sf "${plain[$name]}" "$prefix/lib/lib$name.so"
+    done
+    # The OpenMP runtime keeps its unique name so it never clashes with the system's libgomp.
+    cp "$libs"/libgomp-*.so.* "$prefix/lib/"
+    cp "$source_dir"/include/whisper.h "$source_dir"/ggml/include/*.h "$prefix/include/"
+}
+
+# build_whisper SOURCE_DIR PREFIX: builds the sources for this CPU (a few minutes on 2 cores).
+build_whisper() {
+    local source_dir=$1 prefix=$2
     # GGML_NATIVE=ON compiles with -march=native. With OpenMP off, ggml uses its own thread pool with
     # the thread count of each call. $ORIGIN lets libwhisper find its ggml libraries beside it.
     cmake -S "$source_dir" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
         -DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DGGML_CCACHE=OFF \
         -DWHISPER_BUILD_EXAMPLES=OFF -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_SERVER=OFF \
-        -DCMAKE_INSTALL_PREFIX="$work/prefix" -DCMAKE_INSTALL_LIBDIR=lib -DCMAKE_INSTALL_RPATH='$ORIGIN' \
+        -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib -DCMAKE_INSTALL_RPATH='$ORIGIN' \
         > "$work/cmake.log" 2>&1
     cmake --build "$work/build" -j "$(nproc)" >> "$work/cmake.log" 2>&1
     cmake --install "$work/build" >> "$work/cmake.log" 2>&1
+}
+
+if [[ "$(cat "$whisper_prefix/VARIANT" 2> /dev/null)" != "$whisper_variant" || ! -f "$whisper_prefix/include/whisper.h" ]]; then
+    if [[ ! -f "$downloads/pywhispercpp-1.5.1.tar.gz" ]]; then
+        # Building the sdist's metadata needs these in the venv (see requirements-test.txt); without
+        # --no-build-isolation pip would try to build cmake from source.
+        echo "setup: downloading the pywhispercpp 1.5.1 sources"
+        "$pip" download -q --disable-pip-version-check --no-deps -d "$downloads" \
+            --no-binary=:all: --no-build-isolation pywhispercpp==1.5.1
+    fi
+    work=$(mktemp -d "$cache/whisper-build.XXXXXX")
+    trap 'rm -rf "$work"' EXIT
+    tar -xzf "$downloads/pywhispercpp-1.5.1.tar.gz" -C "$work"
+    source_dir="$work/pywhispercpp-1.5.1/whisper.cpp"
+    mkdir -p "$work/prefix/include" "$work/prefix/lib"
+    echo "setup: installing whisper.cpp 1.8.5 ($whisper_variant)"
+    if [[ $whisper_variant == prebuilt ]]; then
+        install_prebuilt_whisper "$source_dir" "$work/prefix"
+    else
+        build_whisper "$source_dir" "$work/prefix"
+    fi
     cp "$source_dir/models/for-tests-silero-v6.2.0-ggml.bin" "$work/prefix/"
+    echo "$whisper_variant" > "$work/prefix/VARIANT"
     rm -rf "$whisper_prefix.old"
     [[ -d "$whisper_prefix" ]] && mv "$whisper_prefix" "$whisper_prefix.old"
     mv "$work/prefix" "$whisper_prefix"
     rm -rf "$whisper_prefix.old" "$work"
     trap - EXIT
-    echo "setup: whisper.cpp installed in $whisper_prefix"
+    echo "setup: whisper.cpp ($whisper_variant) installed in $whisper_prefix"
+fi
+
+if [[ ${JUMPER_WHISPER_ONLY:-0} == 1 ]]; then
+    exit 0
 fi
 
 # MARK: - Models
