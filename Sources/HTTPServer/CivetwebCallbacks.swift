@@ -10,6 +10,7 @@ func makeCivetwebCallbacks() -> mg_callbacks {
     var callbacks = mg_callbacks()
     callbacks.begin_request = civetwebBeginRequest
     callbacks.log_message = civetwebLogMessage
+    callbacks.http_error = civetwebHTTPError
     return callbacks
 }
 
@@ -30,6 +31,19 @@ private let civetwebLogMessage: @convention(c) (OpaquePointer?, UnsafePointer<CC
     guard let connection, let message, let server = server(of: connection) else { return 0 }
     server.logger.warning("civetweb reported an error", ["error": String(cString: message)])
     return 1
+}
+
+/// Replaces civetweb's plain-text error page with the project's JSON error body for the errors
+/// civetweb detects itself, such as a malformed request line or oversized headers.
+private let civetwebHTTPError: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?) -> Int32 = {
+    connection, status, message in
+    // The context's user data is set even when the request could not be parsed.
+    guard let connection, let context = mg_get_context(connection), let userData = mg_get_user_data(context) else {
+        return 1
+    }
+    let server = Unmanaged<HTTPServer>.fromOpaque(userData).takeUnretainedValue()
+    server.answerProtocolError(connection, status: Int(status), detail: message.map { String(cString: $0) } ?? "")
+    return 0
 }
 
 // MARK: - WebSocket callbacks

@@ -222,6 +222,26 @@ private func isChunked(_ info: UnsafePointer<mg_request_info>) -> Bool {
     headerValue(info, "Transfer-Encoding")?.lowercased().contains("chunked") ?? false
 }
 
+extension HTTPServer {
+    /// Writes a JSON error for a request civetweb rejected before any handler saw it, such
+    /// as a malformed request line, and closes the connection.
+    func answerProtocolError(_ connection: OpaquePointer, status: Int, detail: String) {
+        let requestID = HTTPRequest.makeRequestID()
+        let reason = reasonPhrase(for: status)
+        let explanation = detail.isEmpty ? reason : detail
+        let response = HTTPResponse.error(
+            status: status,
+            title: reason,
+            message: "The server could not read the request: \(explanation). Check the request line and headers."
+        )
+        self.logger.warning(
+            "request rejected by the HTTP parser",
+            ["http.status": String(status), "error": explanation, "request.id": requestID]
+        )
+        _ = writeResponse(connection, response: response, requestID: requestID, closeConnection: true, omitBody: false)
+    }
+}
+
 /// Applies HTTP/1.1 keep-alive rules: 1.1 keeps the connection unless the client sends
 /// `Connection: close`, 1.0 closes it unless the client sends `Connection: keep-alive`.
 private func clientWantsKeepAlive(_ info: UnsafePointer<mg_request_info>) -> Bool {

@@ -324,3 +324,19 @@ final class ResultCollector<T: Sendable>: @unchecked Sendable {
         self.lock.withLock { self.slots.map { $0! } }
     }
 }
+
+@Test func serverAnswersMalformedRequestAsJSON() async throws {
+    try await withTestServer { server in
+        let port = server.port
+        let response = try await onThread {
+            let client = try RawHTTPClient(port: port, receiveTimeoutSeconds: 5)
+            try client.send("GARBAGE\r\n\r\n")
+            return try client.readResponse()
+        }
+        #expect(response.status == 400)
+        let json = try JSON.parse(response.body)
+        #expect(json["error"] == "Bad Request")
+        #expect(json["message"]?.stringValue?.contains("could not read the request") == true)
+        #expect(response.headers["connection"] == "close")
+    }
+}
