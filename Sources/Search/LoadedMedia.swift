@@ -11,11 +11,38 @@ final class LoadedMedia: Sendable {
     /// Index into `header.sceneStarts` of each frame's scene.
     let sceneIndexOfFrame: [Int32]
 
-    init(cacheDirectory: CacheDirectory, header: VisualFileHeader, vectors: [Float]) {
+    /// Where the media was last seen: the manifest's latest path, which follows a file that
+    /// was moved or analysed again under another name, unlike the path in the header.
+    let sourcePath: String
+    /// The version of the manifest `sourcePath` was read from; nil when there was none.
+    let manifestIdentity: FileIdentity?
+
+    init(
+        cacheDirectory: CacheDirectory,
+        header: VisualFileHeader,
+        vectors: [Float],
+        lastSeen: (path: String, manifestIdentity: FileIdentity)?
+    ) {
         self.cacheDirectory = cacheDirectory
         self.header = header
         self.vectors = BFloat16.bitPatterns(of: vectors)
         self.sceneIndexOfFrame = Self.assignScenes(frameTimes: header.frameTimes, sceneStarts: header.sceneStarts)
+        self.sourcePath = lastSeen?.path ?? header.sourcePath
+        self.manifestIdentity = lastSeen?.manifestIdentity
+    }
+
+    /// Returns a copy that shares the vectors and reports the source path of a newer manifest.
+    func updating(lastSeen: (path: String, manifestIdentity: FileIdentity)) -> LoadedMedia {
+        LoadedMedia(copying: self, lastSeen: lastSeen)
+    }
+
+    private init(copying other: LoadedMedia, lastSeen: (path: String, manifestIdentity: FileIdentity)) {
+        self.cacheDirectory = other.cacheDirectory
+        self.header = other.header
+        self.vectors = other.vectors
+        self.sceneIndexOfFrame = other.sceneIndexOfFrame
+        self.sourcePath = lastSeen.path
+        self.manifestIdentity = lastSeen.manifestIdentity
     }
 
     var hashString: String { self.header.hashString }
@@ -34,7 +61,7 @@ final class LoadedMedia: Sendable {
     var summary: LoadedMediaSummary {
         LoadedMediaSummary(
             hashString: self.hashString,
-            sourcePath: self.header.sourcePath,
+            sourcePath: self.sourcePath,
             modelKey: self.modelKey,
             dimension: self.dimension,
             frameCount: self.frameCount,

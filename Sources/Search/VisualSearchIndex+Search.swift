@@ -143,7 +143,7 @@ extension VisualSearchIndex {
             let scene = item.sceneBounds(Int(item.sceneIndexOfFrame[candidate.frameIndex]))
             return VisualMatch(
                 hashString: item.hashString,
-                sourcePath: item.header.sourcePath,
+                sourcePath: item.sourcePath,
                 frameIndex: candidate.frameIndex,
                 timeSeconds: item.header.frameTimes[candidate.frameIndex],
                 sceneStart: scene.start,

@@ -88,6 +88,23 @@ public final class VisualSearchIndex: @unchecked Sendable {
         return summary
     }
 
+    private func store(_ media: LoadedMedia, hashString: String, cacheDirectoryPath: String) {
+        self.lock.lock()
+        self.mediaByFolder[cacheDirectoryPath, default: [:]][hashString] = media
+        self.lock.unlock()
+    }
+
+    /// Returns the manifest's latest source path with the manifest version it came from, or nil
+    /// when the manifest is missing or unreadable (the header's path is the fallback then).
+    private static func lastSeen(
+        cacheDirectory: CacheDirectory,
+        hashString: String,
+        identity: FileIdentity
+    ) -> (path: String, manifestIdentity: FileIdentity)? {
+        guard let manifest = try? cacheDirectory.manifest(hashString: hashString) else { return nil }
+        return (manifest.lastSourcePath, identity)
+    }
+
     private func loadOne(cacheDirectory: CacheDirectory, hashString: String, into summary: inout LoadSummary) {
         let path = cacheDirectory.visualAnalysisPath(hashString: hashString)
         do {
@@ -96,11 +113,20 @@ public final class VisualSearchIndex: @unchecked Sendable {
                 summary.missingHashStrings.append(hashString)
                 return
             }
+            let manifestIdentity = try? FileIdentity.ofFile(atPath: cacheDirectory.manifestPath(hashString: hashString))
             if let existing = self.media(hashString: hashString, cacheDirectoryPath: cacheDirectory.path),
                 existing.header.identity == identity
             {
+                // A stat per search keeps the reported path current; the manifest is read only when it changed.
+                var current = existing
+                if let manifestIdentity, manifestIdentity != existing.manifestIdentity,
+                    let lastSeen = Self.lastSeen(cacheDirectory: cacheDirectory, hashString: hashString, identity: manifestIdentity)
+                {
+                    current = existing.updating(lastSeen: lastSeen)
+                    self.store(current, hashString: hashString, cacheDirectoryPath: cacheDirectory.path)
+                }
                 summary.unchangedCount += 1
-                summary.loaded.append(existing.summary)
+                summary.loaded.append(current.summary)
                 return
             }
             guard let (header, vectors) = try cacheDirectory.readVisualVectors(hashString: hashString) else {
@@ -108,10 +134,15 @@ public final class VisualSearchIndex: @unchecked Sendable {
                 summary.missingHashStrings.append(hashString)
                 return
             }
-            let media = LoadedMedia(cacheDirectory: cacheDirectory, header: header, vectors: vectors)
-            self.lock.lock()
-            self.mediaByFolder[cacheDirectory.path, default: [:]][hashString] = media
-            self.lock.unlock()
+            let media = LoadedMedia(
+                cacheDirectory: cacheDirectory,
+                header: header,
+                vectors: vectors,
+                lastSeen: manifestIdentity.flatMap {
+                    Self.lastSeen(cacheDirectory: cacheDirectory, hashString: hashString, identity: $0)
+                }
+            )
+            self.store(media, hashString: hashString, cacheDirectoryPath: cacheDirectory.path)
             summary.newlyLoadedCount += 1
             summary.loaded.append(media.summary)
         } catch {

@@ -34,6 +34,22 @@ import Testing
         #expect(matches.first?.thumbnail == Array("jpeg-aaaaaaaa-1-2".utf8))
     }
 
+    @Test func matchesReportLastSeenPath() throws {
+        let folder = try TemporaryCache()
+        try writeMedia(folder.cache, hashString: "aaaaaaaa-1", queryScores: [0.5, 0.6])
+        let (index, _) = makeIndex()
+        let query = VisualQuery(cacheDirectoryPath: folder.path, modelKey: "hand-4", vector: axis(0))
+        _ = try index.loadAll(cacheDirectory: folder.cache)
+        #expect(index.search(query).first?.sourcePath == "/media/aaaaaaaa-1.mov")
+
+        // The same content seen again under another name updates only the manifest.
+        try folder.cache.recordSourcePath(hashString: "aaaaaaaa-1", sourcePath: "/moved/clip one.mov")
+        let summary = try index.loadAll(cacheDirectory: folder.cache)
+        #expect(summary.unchangedCount == 1)
+        #expect(summary.loaded.first?.sourcePath == "/moved/clip one.mov")
+        #expect(index.search(query).first?.sourcePath == "/moved/clip one.mov")
+    }
+
     @Test func loadAllDropsDeletedMedia() throws {
         let folder = try TemporaryCache()
         try writeMedia(folder.cache, hashString: "aaaaaaaa-1", queryScores: [0.5])
