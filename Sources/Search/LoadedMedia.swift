@@ -11,7 +11,7 @@ final class LoadedMedia: Sendable {
     /// Index into `header.sceneStarts` of each frame's scene.
     let sceneIndexOfFrame: [Int32]
 
-    /// Where the media was last seen: the manifest's latest path, which follows a file that
+    /// The path the media was last seen at: the manifest's latest path, which follows a file that
     /// was moved or analysed again under another name, unlike the path in the header.
     let sourcePath: String
     /// The version of the manifest `sourcePath` was read from; nil when there was none.
