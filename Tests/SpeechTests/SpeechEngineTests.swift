@@ -72,6 +72,34 @@ struct SpeechEngineTests {
         #expect(WordErrorRate.normalized(secondFirstWord.word) == ["he"])
     }
 
+    @Test func oneHourFileKeepsLateWordTimes() throws {
+        let folder = try SpeechFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ids = ["sense_and_sensibility_01_austen_64kb-0870", "sense_and_sensibility_01_austen_64kb-0880", "sense_and_sensibility_01_austen_64kb-0930"]
+        let offsets: [Double] = [600, 1800, 3300]
+        let output = folder.appendingPathComponent("one-hour.m4a").path
+        // An hour of quiet pink noise with three utterances placed at 10:00, 30:00 and 55:00.
+        var arguments = ["-f", "lavfi", "-i", "anoisesrc=color=pink:amplitude=0.003:sample_rate=16000:duration=3600"]
+        var filter = ""
+        for (index, id) in ids.enumerated() {
+            arguments += ["-i", SpeechFixtures.librivoxPath(id)]
+            let delay = Int(offsets[index] * 1000)
+            filter += "[\(index + 1):a]aresample=16000,adelay=\(delay):all=1[s\(index)];"
+        }
+        filter += "[0:a][s0][s1][s2]amix=inputs=4:duration=first:normalize=0"
+        try SpeechFixtures.ffmpeg(arguments + ["-filter_complex", filter, "-c:a", "aac", "-b:a", "32k", output])
+
+        let transcript = try SpeechFixtures.transcribe(output)
+        transcript.expectOrderedTimes()
+        let words = transcript.segments.flatMap(\.words)
+        for (index, id) in ids.enumerated() {
+            let expected = offsets[index] + SpeechFixtures.speechOnset(try SpeechFixtures.decode(SpeechFixtures.librivoxPath(id)))
+            let first = try #require(words.first { $0.start > offsets[index] - 5 }, "no word after \(offsets[index]) s")
+            #expect(abs(first.start - expected) < 0.5, "clip \(id): first word '\(first.word)' at \(first.start), speech at \(expected)")
+        }
+        #expect(!words.contains { $0.start < offsets[0] - 5 }, "words invented in the noise before 10:00")
+    }
+
     @Test func toneIntroThenSpeech() throws {
         let folder = try SpeechFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
