@@ -1,0 +1,79 @@
+import Foundation
+
+/// What the service knows about one enabled watch folder while it runs. Owned by the
+/// service's loop thread; other threads see it only through `FolderSnapshot`.
+final class FolderRuntime {
+    /// A settled file waiting for analysis.
+    struct QueuedFile {
+        var path: String
+        var signature: FileSignature
+        var hashString: String
+    }
+
+    var folder: WatchFolder
+    var filter: FileFilter
+    /// What the service did with each file, by path, as stored.
+    var records: [String: FileRecord]
+    /// Taken files found by the last scan.
+    var present: [String: FileSignature] = [:]
+    var tracker: SettleTracker
+    var queue: [QueuedFile] = []
+    /// Settled files whose content is in the service's running task under another path (a
+    /// rename during analysis); they are looked at again when that task ends.
+    var deferred: [QueuedFile] = []
+    /// Why the folder cannot be listed now; nil while it is available.
+    var unavailableReason: String?
+    var needsScan = true
+    /// Monotonic time of the last scan, in seconds.
+    var lastScanUptime: Double?
+    var lastScanDate: Date?
+    var coverage: InotifyWatcher.Coverage?
+    var counters: FolderCounters
+    var lastError: String?
+
+    init(folder: WatchFolder, records: [String: FileRecord], counters: FolderCounters, settleSeconds: Double) {
+        self.folder = folder
+        self.filter = FileFilter(folder: folder)
+        self.records = records
+        self.counters = counters
+        self.tracker = SettleTracker(settleSeconds: settleSeconds)
+    }
+
+    /// Returns whether `other` watches the same files with the same rules, so what was found
+    /// so far stays valid.
+    func hasSameScope(as other: WatchFolder) -> Bool {
+        self.folder.path == other.path && self.folder.recursive == other.recursive
+            && self.folder.excludedExtensions == other.excludedExtensions
+            && self.folder.excludedFilenameGlobs == other.excludedFilenameGlobs
+            && self.folder.cacheDirectory == other.cacheDirectory
+    }
+
+    /// Returns whether `path` is this folder's root or lies below it.
+    func contains(directory path: String) -> Bool {
+        path == self.folder.path || path.hasPrefix(self.folder.path == "/" ? "/" : self.folder.path + "/")
+    }
+
+    func snapshot() -> FolderSnapshot {
+        FolderSnapshot(
+            filesSeen: self.present.count,
+            filesSettling: self.tracker.count,
+            filesQueued: self.queue.count + self.deferred.count,
+            lastScan: self.lastScanDate,
+            isAvailable: self.unavailableReason == nil,
+            watchMode: self.coverage == .complete ? "inotify" : "rescan",
+            lastError: self.lastError
+        )
+    }
+}
+
+/// The part of a folder's status that only the running service knows.
+struct FolderSnapshot: Sendable {
+    var filesSeen: Int
+    var filesSettling: Int
+    var filesQueued: Int
+    var lastScan: Date?
+    var isAvailable: Bool
+    /// `inotify` when every subfolder has a watch, `rescan` when changes are found by rescans alone.
+    var watchMode: String
+    var lastError: String?
+}
