@@ -342,6 +342,31 @@ def test_service_waits_for_client_task(watch_server, folders, test_media_dir, tm
     delete_folder(watch_server, folder["id"])
 
 
+def test_client_task_interrupts_service_task(watch_server, folders, test_media_dir, tmp_path):
+    """A client's /analyze stops the service's task, as it stops any running task; the files the
+    service did not finish are analysed afterwards, each exactly once."""
+    watched, cache = folders
+    for name in ("photos.mp4", "photos.webm", "photos-rotated.mov"):
+        shutil.copy(test_media_dir / name, watched / name)
+    folder = add_folder(watch_server, watched, cache, speech=True)
+    service_task = wait_for(lambda: status(watch_server)["current_task_id"], what="the service's task")
+
+    response = watch_server.post("/analyze", {"media_paths": [str(test_media_dir / "cat.png")],
+                                              "cache_dir": str(tmp_path / "client-cache")})
+    assert response.status_code == 202, response.text
+    client_task = response.json()["task_id"]
+    wait_for(lambda: watch_server.get(f"/tasks/{client_task}").json()["status"] != "running", what="the client's task")
+    assert watch_server.get(f"/tasks/{client_task}").json()["status"] == "completed"
+    assert watch_server.get(f"/tasks/{service_task}").json()["status"] == "cancelled"
+
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 3, timeout=300, what="all three files")
+    stats = folder_stats(watch_server, folder["id"])
+    assert stats["files_skipped"] == 0, "a file finished before the cancel is not analysed again"
+    assert stats["files_failed"] == 0
+    assert len(analysed_hashes(cache)) == 3
+    delete_folder(watch_server, folder["id"])
+
+
 # MARK: - Restarts and large trees
 
 

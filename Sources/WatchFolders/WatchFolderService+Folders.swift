@@ -67,7 +67,9 @@ extension WatchFolderService {
             guard stat(runtime.folder.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { return }
             runtime.needsScan = true
         }
-        if runtime.needsScan || isDue {
+        // inotify can wake the loop many times a second; a folder is listed at most twice a second.
+        let mayScanAgain = runtime.lastScanUptime.map { now - $0 >= 0.5 } ?? true
+        if (runtime.needsScan && mayScanAgain) || isDue {
             self.scan(runtime, now: now)
         } else {
             self.followUnsettledFiles(runtime, now: now)

@@ -87,9 +87,8 @@ public final class WatchFolderService: @unchecked Sendable {
                 self.processedThisSession = 0
                 self.lastError = nil
                 self.pausedUntil = nil
-                if self.state == .stopped {
-                    self.state = .running
-                }
+                // A start during `stopping` takes over: the loop requeues what the cancel interrupted.
+                self.state = .running
                 self.logger.info(
                     "watch-folder service started",
                     [
@@ -223,8 +222,10 @@ public final class WatchFolderService: @unchecked Sendable {
             self.watcher?.unwatch(root: runtime.folder.path)
         }
         self.runtimes = [:]
-        self.condition.withLock {
+        let isStopped: Bool = self.condition.withLock {
             self.foldersChanged = true
+            // A start that arrived during the cleanup wins; the next tick loads the folders again.
+            guard !self.shouldRun else { return false }
             self.state = .stopped
             self.snapshots = [:]
             self.currentFolder = nil
@@ -233,8 +234,11 @@ public final class WatchFolderService: @unchecked Sendable {
             self.pendingCount = 0
             self.settlingCount = 0
             self.pausedUntil = nil
+            return true
         }
-        self.logger.info("watch-folder service stopped")
+        if isStopped {
+            self.logger.info("watch-folder service stopped")
+        }
     }
 
     private func openWatcher() {
