@@ -343,7 +343,7 @@ def test_service_waits_for_client_task(watch_server, folders, test_media_dir, tm
 
 
 def test_client_task_interrupts_service_task(watch_server, folders, test_media_dir, tmp_path):
-    """A client's /analyze stops the service's task, as it stops any running task; the files the
+    """A client's /analyze stops the service's task as it stops any running task. The files the
     service did not finish are analysed afterwards, each exactly once."""
     watched, cache = folders
     for name in ("photos.mp4", "photos.webm", "photos-rotated.mov"):

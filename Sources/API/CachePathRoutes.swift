@@ -37,8 +37,8 @@ extension APIService {
         return .json(["cache_paths": .array(entries)])
     }
 
-    /// Returns the absolute path of each analysis file of a media folder that exists, by kind,
-    /// from the manifest's records; the visual file is also found without a manifest.
+    /// Returns the absolute paths of a media folder's existing analysis files by kind, from the
+    /// manifest's records. The visual file is also found without a manifest.
     private static func analysisFiles(cache: CacheDirectory, hashString: String) -> [String: String] {
         var files: [String: String] = [:]
         let folder = cache.mediaFolderPath(hashString: hashString)

@@ -77,6 +77,7 @@ extension APIService {
             }
             folder.path = path
         }
+
         if fields.has("cache_dir") {
             let cacheDirectory = try fields.requiredAbsolutePath("cache_dir")
             do {
@@ -85,14 +86,18 @@ extension APIService {
                 throw APIError.badRequest("Field 'cache_dir': \(error)")
             }
         }
+
         folder.recursive = try fields.bool("recursive", default: folder.recursive)
         folder.visual = try fields.bool("visual", default: folder.visual)
         folder.speech = try fields.bool("speech", default: folder.speech)
         folder.faces = try fields.bool("faces", default: folder.faces)
         folder.enabled = try fields.bool("enabled", default: folder.enabled)
+
         if fields.has("cluster_job_name") {
             folder.clusterJobName = try fields.requiredString("cluster_job_name")
         }
+
+        // A null model key selects the server's default model at analysis time.
         if fields.object["visual_model"] != nil {
             folder.visualModel = try fields.string("visual_model")
             _ = try self.models.resolveVisualKey(folder.visualModel)
@@ -101,9 +106,11 @@ extension APIService {
             folder.speechModel = try fields.string("speech_model")
             _ = try self.speech.resolveKey(folder.speechModel)
         }
+
         if fields.has("language") {
             folder.language = try fields.requiredString("language")
         }
+
         if fields.has("excluded_extensions") {
             folder.excludedExtensions = try Self.exclusionList(fields, "excluded_extensions")
         }
@@ -143,7 +150,7 @@ extension APIService {
             throw APIError(
                 status: 503,
                 title: "Watch folders unavailable",
-                message: "The watch-folder store could not be opened when the server started; the server log says why."
+                message: "The watch-folder store could not be opened when the server started; the server log contains the error."
             )
         }
         return service

@@ -1,7 +1,7 @@
 import CSQLite
 import Foundation
 
-/// A SQLite connection with the few calls the server's indexes and stores need; every call
+/// A SQLite connection with the few calls the server's indexes and stores need. Every call
 /// checks its result code and throws `SQLiteError` naming the database file.
 ///
 /// Not thread-safe on its own: each owner (the transcript index, the watch-folder store)

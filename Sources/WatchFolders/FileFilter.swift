@@ -4,7 +4,7 @@ import Media
 /// Decides from a file name alone whether a watch folder takes the file: media extensions
 /// only, no hidden files, no partial downloads, and none of the folder's exclusions.
 public struct FileFilter: Sendable {
-    /// Why a name is not taken, for counting and logs.
+    /// The reason a name is not taken, for counting and logs.
     public enum Rejection: String, Sendable {
         case hidden, incomplete, notMedia, excludedExtension, excludedGlob
     }

@@ -1,7 +1,7 @@
 import Glibc
 
-/// A file's size and modification time: what must stay unchanged for the file to settle,
-/// and what tells a known file from a changed one.
+/// A file's size and modification time. The file settles once both stay unchanged, and a
+/// known file whose signature differs from its record has changed.
 public struct FileSignature: Sendable, Hashable {
     public var size: Int64
     /// Modification time in nanoseconds since 1970.
@@ -31,7 +31,7 @@ public struct FileSignature: Sendable, Hashable {
     }
 }
 
-/// What the service concluded about one file, as stored for it.
+/// The stored result of the service's work on one file.
 public enum FileOutcome: String, Sendable {
     /// Analysed by a task of the service.
     case analyzed

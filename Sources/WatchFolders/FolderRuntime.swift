@@ -1,7 +1,7 @@
 import Foundation
 
-/// What the service knows about one enabled watch folder while it runs. Owned by the
-/// service's loop thread; other threads see it only through `FolderSnapshot`.
+/// The running service's state of one enabled watch folder. Only the service's loop thread
+/// uses it, and other threads read a `FolderSnapshot` copy.
 final class FolderRuntime {
     /// A settled file waiting for analysis.
     struct QueuedFile {
@@ -12,16 +12,16 @@ final class FolderRuntime {
 
     var folder: WatchFolder
     var filter: FileFilter
-    /// What the service did with each file, by path, as stored.
+    /// The stored record of each handled file, by path.
     var records: [String: FileRecord]
     /// Taken files found by the last scan.
     var present: [String: FileSignature] = [:]
     var tracker: SettleTracker
     var queue: [QueuedFile] = []
-    /// Settled files whose content is in the service's running task under another path (a
-    /// rename during analysis); they are looked at again when that task ends.
+    /// Settled files whose content is in the running task under another path, as after a rename
+    /// during analysis. They are checked again when that task ends.
     var deferred: [QueuedFile] = []
-    /// Why the folder cannot be listed now; nil while it is available.
+    /// The reason the folder cannot be listed now, or nil while it is available.
     var unavailableReason: String?
     var needsScan = true
     /// Monotonic time of the last scan, in seconds.
@@ -66,7 +66,7 @@ final class FolderRuntime {
     }
 }
 
-/// The part of a folder's status that only the running service knows.
+/// The part of a folder's status that only the running service has.
 struct FolderSnapshot: Sendable {
     var filesSeen: Int
     var filesSettling: Int

@@ -90,7 +90,7 @@ public final class InotifyWatcher: @unchecked Sendable {
                     if code == ENOSPC {
                         return .limitReached
                     }
-                    // The folder vanished or became unreadable since the scan; the next scan sees it.
+                    // The folder vanished or became unreadable since the scan, which the next scan reports.
                     self.logger.debug(
                         "inotify watch not added",
                         ["path": directory, "error": String(cString: strerror(code))]

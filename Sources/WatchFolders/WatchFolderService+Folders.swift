@@ -142,7 +142,7 @@ extension WatchFolderService {
     private func markUnavailable(_ runtime: FolderRuntime, error: any Error) {
         let message = String(describing: error)
         if runtime.unavailableReason == nil {
-            self.logger.warning("watch folder unavailable; paused", ["folder.id": String(runtime.folder.id), "error": message])
+            self.logger.warning("watch folder unavailable, paused", ["folder.id": String(runtime.folder.id), "error": message])
             self.recordError(message)
         }
         runtime.unavailableReason = message

@@ -44,8 +44,8 @@ extension WatchFolderService {
         }
     }
 
-    /// The state clients see: `waiting` while a client's task runs, `paused` after an error
-    /// until `paused_until`.
+    /// Returns the state clients see: `waiting` while a client's task runs, `paused` after an
+    /// error until `paused_until`.
     func reportedStateLocked() -> State {
         guard self.state == .running else { return self.state }
         if let until = self.pausedUntil, Date() < until {
@@ -63,7 +63,7 @@ extension WatchFolderService {
         return snapshot.isAvailable ? "watching" : "paused"
     }
 
-    /// Copies what the loop knows into the fields `status()` reads.
+    /// Copies the loop's per-folder state into the fields `status()` reads.
     func publishStatus() {
         var snapshots: [Int64: FolderSnapshot] = [:]
         var pending = 0

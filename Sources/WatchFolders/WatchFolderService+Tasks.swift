@@ -30,7 +30,7 @@ extension WatchFolderService {
             request = try self.makeRequest(folder: folder, paths: runtime.queue.prefix(self.configuration.batchSize).map(\.path))
         } catch {
             let message = "watch folder \(folder.id) cannot be analysed: \(error)"
-            self.logger.error("watch-folder analysis not started; pausing", ["folder.id": String(folder.id), "error": String(describing: error)])
+            self.logger.error("watch-folder analysis not started, pausing the service", ["folder.id": String(folder.id), "error": String(describing: error)])
             runtime.lastError = message
             self.condition.withLock {
                 self.lastError = message

@@ -5,11 +5,11 @@ import JumperCore
 /// Watches folders for new and changed media files and analyses them through the task runner
 /// with each folder's options.
 ///
-/// One loop thread does all the work: it lists folders (when inotify reports a change, and
-/// every `rescanSeconds` regardless), follows new files until they settle, hashes them, skips
+/// One loop thread does all the work. It lists folders when inotify reports a change and every
+/// `rescanSeconds` regardless. It follows new files until they settle, hashes them, skips
 /// content it has already handled, and starts one task per batch of a folder's files. It
 /// starts tasks only when the runner is idle and never cancels a task a client started. A
-/// client's `/analyze` may cancel the service's task; its unfinished files are queued again.
+/// client's `/analyze` may cancel the service's task, and the unfinished files are queued again.
 ///
 /// Thread-safety: every public method may be called from any thread.
 public final class WatchFolderService: @unchecked Sendable {
@@ -18,7 +18,7 @@ public final class WatchFolderService: @unchecked Sendable {
         case stopped, running, stopping, paused, waiting
     }
 
-    /// Where the folders, the service state and the file records are stored.
+    /// The store of the folders, the service state and the file records.
     public let store: WatchFolderStore
     let runner: TaskRunner
     let models: ModelRegistry
@@ -184,7 +184,7 @@ public final class WatchFolderService: @unchecked Sendable {
         }
     }
 
-    /// One pass of a running service: folders, scans, settled files, tasks, status.
+    /// Runs one pass of a running service: folders, scans, settled files, tasks, status.
     private func tick() {
         let now = ProcessInfo.processInfo.systemUptime
         if !self.hasTriedWatcher {
@@ -206,7 +206,7 @@ public final class WatchFolderService: @unchecked Sendable {
         self.publishStatus()
     }
 
-    /// A stopping or stopped service: wait for its own task to end, then drop what it tracked.
+    /// Waits for the service's own task to end after a stop, then drops what the service tracked.
     private func tickStopping() {
         if let batch = self.batch {
             _ = self.runner.cancel(taskID: batch.taskID)

@@ -148,7 +148,7 @@ public final class WatchFolderStore: @unchecked Sendable {
 
     // MARK: - Service state
 
-    /// Whether the service was running when last started or stopped, so a restart restores it.
+    /// Returns whether the service was last started rather than stopped, so a restart restores it.
     public func isServiceEnabled() throws -> Bool {
         try self.lock.withLock {
             let select = try self.database.prepare("SELECT value FROM service_settings WHERE key = 'service_state'")

@@ -7,8 +7,8 @@ public struct WatchServiceConfiguration: Sendable {
     /// `JUMPER_WATCH_RESCAN_SECONDS`: how often every folder is listed again, which is how
     /// changes on network shares (no inotify events) are found.
     public var rescanSeconds: Double = 60
-    /// `JUMPER_WATCH_BATCH_SIZE`: at most this many files of one folder go into one analysis
-    /// task; models load once per task, so batches are cheaper than single files.
+    /// `JUMPER_WATCH_BATCH_SIZE`: the maximum number of files of one folder in one analysis task.
+    /// Models load once per task, so batches are cheaper than single files.
     public var batchSize = 50
     /// `JUMPER_WATCH_MAX_INOTIFY_WATCHES`: a cap on the service's inotify watches below the
     /// kernel's `fs.inotify.max_user_watches`; folders beyond it rely on rescans alone.
@@ -38,8 +38,8 @@ public struct WatchServiceConfiguration: Sendable {
         }
     }
 
-    /// How often the service loop looks at pending files, in seconds: often enough to notice a
-    /// settled file within a quarter of the settle period, and at most once a second.
+    /// The interval of the service loop in seconds: a quarter of the settle period, clamped to
+    /// 0.1-1 s. inotify events and API calls wake the loop sooner.
     var tickSeconds: Double {
         min(1, max(0.1, self.settleSeconds / 4))
     }
