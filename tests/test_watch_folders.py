@@ -319,6 +319,24 @@ def test_vanished_folder_pauses_and_resumes(watch_server, folders, test_media_di
     delete_folder(watch_server, folder["id"])
 
 
+def test_missing_cache_dir_holds_files(watch_server, folders, test_media_dir):
+    watched, cache = folders
+    folder = add_folder(watch_server, watched, cache)
+    cache.rmdir()
+    shutil.copy(test_media_dir / "cat.png", watched / "cat.png")
+    stats = wait_for(lambda: (lambda s: s if s["last_error"] else None)(folder_stats(watch_server, folder["id"])),
+                     timeout=30, what="the cache_dir error")
+    assert str(cache) in stats["last_error"]
+    assert stats["files_failed"] == 0
+    assert stats["files_analyzed"] == 0
+    assert not cache.exists(), "the service must not create a missing cache_dir"
+
+    cache.mkdir()
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, what="the analysis")
+    assert folder_stats(watch_server, folder["id"])["last_error"] is None
+    delete_folder(watch_server, folder["id"])
+
+
 def test_service_waits_for_client_task(watch_server, folders, test_media_dir, tmp_path):
     watched, cache = folders
     folder = add_folder(watch_server, watched, cache)

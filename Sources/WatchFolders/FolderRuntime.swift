@@ -30,6 +30,8 @@ final class FolderRuntime {
     var coverage: InotifyWatcher.Coverage?
     var counters: FolderCounters
     var lastError: String?
+    /// True while the folder's `cache_dir` is missing, so its queue waits.
+    var isCacheMissing = false
 
     init(folder: WatchFolder, records: [String: FileRecord], counters: FolderCounters, settleSeconds: Double) {
         self.folder = folder

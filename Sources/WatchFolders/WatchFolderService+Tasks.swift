@@ -18,7 +18,9 @@ extension WatchFolderService {
             guard Date() >= until else { return }
             self.condition.withLock { self.pausedUntil = nil }
         }
-        let candidates = self.runtimes.values.filter { !$0.queue.isEmpty }.sorted { $0.folder.id < $1.folder.id }
+        let candidates = self.runtimes.values
+            .filter { !$0.queue.isEmpty && self.isCacheAvailable(for: $0) }
+            .sorted { $0.folder.id < $1.folder.id }
         guard !candidates.isEmpty, !self.runner.isBusy else { return }
         // Folders take turns, so one busy folder cannot starve the others.
         let runtime = candidates[self.nextFolderIndex % candidates.count]
@@ -56,6 +58,30 @@ extension WatchFolderService {
             "watch-folder analysis started",
             ["task.id": taskID, "folder.id": String(folder.id), "files": String(taken.count)]
         )
+    }
+
+    /// Returns whether the folder's `cache_dir` exists. A missing one (an offline share) holds
+    /// the folder's queue instead of failing every file, and the task runner would otherwise
+    /// create the folder on the local disk under the share's mount point.
+    private func isCacheAvailable(for runtime: FolderRuntime) -> Bool {
+        var isFolder: ObjCBool = false
+        let path = runtime.folder.cacheDirectory
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            if runtime.isCacheMissing {
+                runtime.isCacheMissing = false
+                runtime.lastError = nil
+                self.logger.info("cache_dir available again", ["folder.id": String(runtime.folder.id), "cache.dir": path])
+            }
+            return true
+        }
+        if !runtime.isCacheMissing {
+            runtime.isCacheMissing = true
+            let message = "cache_dir '\(path)' of watch folder \(runtime.folder.id) is not available; its files wait until it returns"
+            runtime.lastError = message
+            self.recordError(message)
+            self.logger.warning("cache_dir unavailable, analysis waits", ["folder.id": String(runtime.folder.id), "cache.dir": path])
+        }
+        return false
     }
 
     /// Builds the analysis request of a folder's options, resolving model aliases.
