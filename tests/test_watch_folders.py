@@ -461,3 +461,37 @@ def test_large_tree_with_watch_limit(tmp_path, models_dir, test_media_dir):
         assert "inotify watch limit reached" in server.log()
     finally:
         stop_server(server)
+
+
+def test_missing_model_pauses_only_its_folder(tmp_path, models_dir, test_media_dir):
+    if (models_dir / "clip-vit-b-32").exists():
+        pytest.skip("clip-vit-b-32 is installed, so no folder fails for a missing model")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    server = start_watch_server(data_dir, models_dir, pause_seconds=3)
+    try:
+        folders = {}
+        for name, options in [("clip", {"visual_model": "clip-vit-b-32"}), ("default", {})]:
+            watched = tmp_path / name
+            watched.mkdir()
+            shutil.copy(test_media_dir / "cat.png", watched / "cat.png")
+            folders[name] = add_folder(server, watched, tmp_path / f"{name}-cache", **options)
+        server.post("/watch-folders/service/start", {})
+
+        wait_for(lambda: folder_stats(server, folders["default"]["id"])["files_analyzed"] == 1,
+                 what="the folder with an installed model")
+        body = wait_for(lambda: (lambda b: b if b["state"] == "paused" else None)(status(server)),
+                        timeout=30, what="the service to pause")
+        assert body["paused_until"] is not None
+        assert "clip-vit-b-32" in body["last_error"]
+        stats = body["folder_stats"][str(folders["clip"]["id"])]
+        assert stats["state"] == "paused"
+        assert stats["files_failed"] == 0, "files wait for the model instead of failing"
+        assert "clip-vit-b-32" in stats["last_error"]
+
+        response = call(server, "PUT", f"/watch-folders/{folders['clip']['id']}", {"visual_model": None})
+        assert response.status_code == 200, response.text
+        wait_for(lambda: folder_stats(server, folders["clip"]["id"])["files_analyzed"] == 1, timeout=60,
+                 what="the analysis after the model was changed")
+    finally:
+        stop_server(server)

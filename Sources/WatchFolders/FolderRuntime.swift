@@ -32,6 +32,9 @@ final class FolderRuntime {
     var lastError: String?
     /// True while the folder's `cache_dir` is missing, so its queue waits.
     var isCacheMissing = false
+    /// Until when the folder's queue waits after an error that would fail every file (a model
+    /// that is not installed).
+    var heldUntil: Date?
 
     init(folder: WatchFolder, records: [String: FileRecord], counters: FolderCounters, settleSeconds: Double) {
         self.folder = folder
@@ -62,6 +65,7 @@ final class FolderRuntime {
             filesQueued: self.queue.count + self.deferred.count,
             lastScan: self.lastScanDate,
             isAvailable: self.unavailableReason == nil,
+            pausedUntil: self.heldUntil.flatMap { $0 > Date() ? $0 : nil },
             watchMode: self.coverage == .complete ? "inotify" : "rescan",
             lastError: self.lastError
         )
@@ -75,6 +79,8 @@ struct FolderSnapshot: Sendable {
     var filesQueued: Int
     var lastScan: Date?
     var isAvailable: Bool
+    /// Set while the folder's queue waits after an error that would fail every file.
+    var pausedUntil: Date?
     /// `inotify` when every subfolder has a watch, `rescan` when changes are found by rescans alone.
     var watchMode: String
     var lastError: String?

@@ -22,6 +22,7 @@ extension WatchFolderService {
             stats["path"] = .string(folder.path)
             stats["state"] = .string(Self.folderState(folder: folder, snapshot: snapshot))
             stats["watch_mode"] = JSON(snapshot?.watchMode)
+            stats["paused_until"] = JSON(snapshot?.pausedUntil.map(formatISO8601))
             stats["last_error"] = JSON(snapshot?.lastError)
             folderStats[String(folder.id)] = .object(stats)
         }
@@ -44,8 +45,8 @@ extension WatchFolderService {
         }
     }
 
-    /// Returns the state clients see: `waiting` while a client's task runs, `paused` after an
-    /// error until `paused_until`.
+    /// Returns the state clients see: `waiting` while a client's task runs, and `paused` until
+    /// `paused_until` while every folder with queued files is paused after an error.
     func reportedStateLocked() -> State {
         guard self.state == .running else { return self.state }
         if let until = self.pausedUntil, Date() < until {
@@ -60,7 +61,7 @@ extension WatchFolderService {
     private static func folderState(folder: WatchFolder, snapshot: FolderSnapshot?) -> String {
         guard folder.enabled else { return "disabled" }
         guard let snapshot else { return "stopped" }
-        return snapshot.isAvailable ? "watching" : "paused"
+        return snapshot.isAvailable && snapshot.pausedUntil == nil ? "watching" : "paused"
     }
 
     /// Copies the loop's per-folder state into the fields `status()` reads.
@@ -77,7 +78,15 @@ extension WatchFolderService {
             let finished = self.runner.progress(taskID: batch.taskID)?.fileIndex ?? 0
             pending += max(0, batch.files.count - finished)
         }
+
+        // The service counts as paused while every folder with queued files is paused.
+        let now = Date()
+        let waiting = self.runtimes.values.filter { !$0.queue.isEmpty }
+        let pauses = waiting.compactMap { runtime in runtime.heldUntil.flatMap { $0 > now ? $0 : nil } }
+        let pausedUntil = !waiting.isEmpty && pauses.count == waiting.count ? pauses.min() : nil
+
         self.condition.withLock {
+            self.pausedUntil = pausedUntil
             self.snapshots = snapshots
             self.pendingCount = pending
             self.settlingCount = settling

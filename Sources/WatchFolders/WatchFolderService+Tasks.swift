@@ -14,12 +14,9 @@ extension WatchFolderService {
     /// service is not paused. A client's task makes the service wait instead.
     func startBatchIfPossible() {
         guard self.batch == nil else { return }
-        if let until = self.condition.withLock({ self.pausedUntil }) {
-            guard Date() >= until else { return }
-            self.condition.withLock { self.pausedUntil = nil }
-        }
+        let now = Date()
         let candidates = self.runtimes.values
-            .filter { !$0.queue.isEmpty && self.isCacheAvailable(for: $0) }
+            .filter { !$0.queue.isEmpty && ($0.heldUntil ?? now) <= now && self.isCacheAvailable(for: $0) }
             .sorted { $0.folder.id < $1.folder.id }
         guard !candidates.isEmpty, !self.runner.isBusy else { return }
         // Folders take turns, so one busy folder cannot starve the others.
@@ -31,24 +28,30 @@ extension WatchFolderService {
         do {
             request = try self.makeRequest(folder: folder, paths: runtime.queue.prefix(self.configuration.batchSize).map(\.path))
         } catch {
+            // Every file would fail the same way, so the folder waits and tries again later.
             let message = "watch folder \(folder.id) cannot be analysed: \(error)"
-            self.logger.error("watch-folder analysis not started, pausing the service", ["folder.id": String(folder.id), "error": String(describing: error)])
+            self.logger.error(
+                "watch-folder analysis not started, folder paused",
+                ["folder.id": String(folder.id), "error": String(describing: error), "pause.seconds": String(self.configuration.pauseSeconds)]
+            )
             runtime.lastError = message
-            self.condition.withLock {
-                self.lastError = message
-                self.pausedUntil = Date().addingTimeInterval(self.configuration.pauseSeconds)
-            }
+            runtime.heldUntil = now.addingTimeInterval(self.configuration.pauseSeconds)
+            self.recordError(message)
             return
         }
         guard let taskID = self.runner.startIfIdle(request) else { return }
+        if runtime.heldUntil != nil {
+            runtime.heldUntil = nil
+            runtime.lastError = nil
+        }
 
-        let taken = runtime.queue.prefix(self.configuration.batchSize)
-        runtime.queue.removeFirst(taken.count)
+        let batchFiles = runtime.queue.prefix(self.configuration.batchSize)
+        runtime.queue.removeFirst(batchFiles.count)
         self.batch = RunningBatch(
             taskID: taskID,
             folderID: folder.id,
             folderPath: folder.path,
-            files: Dictionary(taken.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            files: Dictionary(batchFiles.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         )
         self.condition.withLock {
             self.currentTaskID = taskID
@@ -56,12 +59,12 @@ extension WatchFolderService {
         }
         self.logger.info(
             "watch-folder analysis started",
-            ["task.id": taskID, "folder.id": String(folder.id), "files": String(taken.count)]
+            ["task.id": taskID, "folder.id": String(folder.id), "files": String(batchFiles.count)]
         )
     }
 
-    /// Returns whether the folder's `cache_dir` exists. A missing one (an offline share) holds
-    /// the folder's queue instead of failing every file, and the task runner would otherwise
+    /// Returns whether the folder's `cache_dir` exists. While it is missing (an offline share),
+    /// the folder's queue waits instead of failing every file, and the task runner does not
     /// create the folder on the local disk under the share's mount point.
     private func isCacheAvailable(for runtime: FolderRuntime) -> Bool {
         var isFolder: ObjCBool = false

@@ -13,8 +13,8 @@ public struct WatchServiceConfiguration: Sendable {
     /// `JUMPER_WATCH_MAX_INOTIFY_WATCHES`: a cap on the service's inotify watches below the
     /// kernel's `fs.inotify.max_user_watches`; folders beyond it rely on rescans alone.
     public var maximumInotifyWatches: Int?
-    /// How long the service pauses after an error that would fail every file (a model that is
-    /// not installed), before it tries again.
+    /// `JUMPER_WATCH_PAUSE_SECONDS`: how long a folder's queue waits after an error that would
+    /// fail every file (a model that is not installed) before the service tries again.
     public var pauseSeconds: Double = 60
 
     public init() {}
@@ -32,6 +32,9 @@ public struct WatchServiceConfiguration: Sendable {
         }
         if let text = environment["JUMPER_WATCH_BATCH_SIZE"] {
             self.batchSize = Int(try Self.number(text, name: "JUMPER_WATCH_BATCH_SIZE", range: 1...10_000))
+        }
+        if let text = environment["JUMPER_WATCH_PAUSE_SECONDS"] {
+            self.pauseSeconds = try Self.number(text, name: "JUMPER_WATCH_PAUSE_SECONDS", range: 0...86_400)
         }
         if let text = environment["JUMPER_WATCH_MAX_INOTIFY_WATCHES"] {
             self.maximumInotifyWatches = Int(try Self.number(text, name: "JUMPER_WATCH_MAX_INOTIFY_WATCHES", range: 0...100_000_000))

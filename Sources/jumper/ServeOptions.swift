@@ -31,8 +31,9 @@ struct ServeOptions {
 
         Watch folders: JUMPER_WATCH_SETTLE_SECONDS (default 5) sets how long a file must stay
         unchanged before it is analysed, JUMPER_WATCH_RESCAN_SECONDS (default 60) how often every
-        folder is listed again, JUMPER_WATCH_BATCH_SIZE (default 50) the files per task, and
-        JUMPER_WATCH_MAX_INOTIFY_WATCHES caps the inotify watches the service uses.
+        folder is listed again, JUMPER_WATCH_BATCH_SIZE (default 50) the files per task,
+        JUMPER_WATCH_PAUSE_SECONDS (default 60) how long a folder waits after an error such as a
+        missing model, and JUMPER_WATCH_MAX_INOTIFY_WATCHES caps the inotify watches it uses.
         """
 
     /// Parses the arguments after `serve`; throws a message naming the bad option.
