@@ -459,6 +459,12 @@ def test_large_tree_with_watch_limit(tmp_path, models_dir, test_media_dir):
         shutil.copy(media[3], watched / "day-000" / "late.png")
         wait_for(lambda: folder_stats(server, folder["id"])["files_analyzed"] == 4, timeout=60, what="the late file")
         assert "inotify watch limit reached" in server.log()
+        durations = sorted(int(line.split("duration.ms=")[1].split()[0]) for line in server.log().splitlines()
+                           if "watch folder scanned" in line and "files.skipped=10000" in line)
+        assert durations, "the server logs each scan at debug level"
+        print(f"listing 10,000 text files and the images in 101 folders: median {durations[len(durations) // 2]} ms, "
+              f"max {durations[-1]} ms over {len(durations)} scans")
+        assert durations[len(durations) // 2] < 2000
     finally:
         stop_server(server)
 

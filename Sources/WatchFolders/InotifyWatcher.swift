@@ -150,7 +150,7 @@ public final class InotifyWatcher: @unchecked Sendable {
     }
 
     /// Parses a batch of `inotify_event` records: a fixed header then `len` bytes of name.
-    private func collect(buffer: UnsafeRawBufferPointer) {
+    func collect(buffer: UnsafeRawBufferPointer) {
         let headerSize = MemoryLayout<inotify_event>.size
         var offset = 0
         self.lock.withLock {

@@ -87,6 +87,7 @@ extension WatchFolderService {
         runtime.lastScanUptime = now
         let folder = runtime.folder
         let scan: FolderScan
+        let started = ProcessInfo.processInfo.systemUptime
         do {
             scan = try FolderScanner.scan(
                 root: folder.path,
@@ -135,7 +136,12 @@ extension WatchFolderService {
         }
         self.logger.debug(
             "watch folder scanned",
-            ["folder.id": String(folder.id), "files.taken": String(scan.files.count), "files.skipped": String(scan.skippedCount)]
+            [
+                "folder.id": String(folder.id),
+                "files.taken": String(scan.files.count),
+                "files.skipped": String(scan.skippedCount),
+                "duration.ms": String(Int((ProcessInfo.processInfo.systemUptime - started) * 1000)),
+            ]
         )
     }
 

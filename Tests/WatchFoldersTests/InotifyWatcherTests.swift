@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import JumperCore
 import Testing
 
@@ -57,5 +58,23 @@ import Testing
         #expect(watcher.watchCount == 1)
         watcher.unwatch(root: folder.path)
         #expect(watcher.watchCount == 0)
+    }
+
+    @Test func overflowEventRequestsFullRescan() throws {
+        let folder = try TemporaryFolder("inotify")
+        let watcher = try InotifyWatcher(maximumWatches: nil, logger: self.logger) {}
+        defer { watcher.stop() }
+        _ = watcher.watch(directories: [folder.path])
+
+        // An IN_Q_OVERFLOW record as the kernel writes it: watch descriptor -1, no name.
+        var record = [UInt8](repeating: 0, count: MemoryLayout<inotify_event>.size)
+        withUnsafeBytes(of: Int32(-1)) { record.replaceSubrange(0..<4, with: $0) }
+        withUnsafeBytes(of: UInt32(IN_Q_OVERFLOW)) { record.replaceSubrange(4..<8, with: $0) }
+        record.withUnsafeBytes { watcher.collect(buffer: $0) }
+
+        let changes = watcher.takeChanges()
+        #expect(changes.overflowed)
+        #expect(changes.directories.isEmpty)
+        #expect(!watcher.takeChanges().overflowed)
     }
 }
