@@ -349,14 +349,22 @@ def test_service_waits_for_client_task(watch_server, folders, test_media_dir, tm
     shutil.copy(test_media_dir / "cat.png", watched / "cat.png")
 
     states = []
-    while watch_server.get(f"/tasks/{task_id}").json()["status"] == "running":
+    # The time just before the last poll that still found the client's task running.
+    last_running = time.time()
+    while True:
+        polled = time.time()
+        if watch_server.get(f"/tasks/{task_id}").json()["status"] != "running":
+            break
+        last_running = polled
         states.append(status(watch_server)["state"])
         time.sleep(0.25)
     final = watch_server.get(f"/tasks/{task_id}").json()
     assert final["status"] == "completed", final["message"]
     assert "waiting" in states
-    assert folder_stats(watch_server, folder["id"])["files_analyzed"] == 0 or states[-1] != "waiting"
+
     wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, what="the analysis after the client's task")
+    (only_hash,) = analysed_hashes(cache)
+    assert (cache / only_hash / "visual.jvis").stat().st_mtime >= last_running, "analysed while the client's task ran"
     delete_folder(watch_server, folder["id"])
 
 
