@@ -82,7 +82,7 @@ def folder_stats(server, folder_id):
     return status(server)["folder_stats"][str(folder_id)]
 
 
-def wait_for(check, timeout=120, interval=0.25, what="condition"):
+def wait_for(check, timeout=120, interval=0.25, description="condition"):
     """Poll `check` until it returns a truthy value; fail with the last value after `timeout`."""
     deadline = time.time() + timeout
     value = None
@@ -91,7 +91,7 @@ def wait_for(check, timeout=120, interval=0.25, what="condition"):
         if value:
             return value
         time.sleep(interval)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}; last value {value!r}")
+    pytest.fail(f"timed out after {timeout} s waiting for {description}; last value {value!r}")
 
 
 def analysed_hashes(cache):
@@ -223,7 +223,7 @@ def test_slow_copy_analysed_once_after_it_ends(watch_server, folders, test_media
     assert any(stats["files_settling"] == 1 for stats in seen_during_copy)
     assert analysed_hashes(cache) == []
 
-    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, what="the analysis")
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, description="the analysis")
     hashes = analysed_hashes(cache)
     assert len(hashes) == 1, "a half-copied file would leave a second hash"
     assert hashes[0].endswith(f"-{len(source)}")
@@ -256,10 +256,10 @@ def test_excluded_files_skipped(watch_server, folders, test_media_dir):
     (watched / "notes.txt").write_text("not media")
     # The one file to take sits in a folder whose name matches a glob: globs see names only.
     (watched / "x_proxy.d").mkdir()
-    taken = watched / "x_proxy.d" / "cat.png"
-    shutil.copy(test_media_dir / "cat.png", taken)
+    accepted_file = watched / "x_proxy.d" / "cat.png"
+    shutil.copy(test_media_dir / "cat.png", accepted_file)
 
-    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, what="the one taken file")
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, description="the one taken file")
     time.sleep(SETTLE_SECONDS + RESCAN_SECONDS)
     stats = folder_stats(watch_server, folder["id"])
     assert stats["files_seen"] == 1
@@ -267,7 +267,7 @@ def test_excluded_files_skipped(watch_server, folders, test_media_dir):
     hashes = analysed_hashes(cache)
     assert len(hashes) == 1
     manifest = json.loads((cache / hashes[0] / "manifest.json").read_text())
-    assert manifest["source_paths"] == [str(taken)]
+    assert manifest["source_paths"] == [str(accepted_file)]
     delete_folder(watch_server, folder["id"])
 
 
@@ -275,12 +275,12 @@ def test_renamed_file_not_analysed_again(watch_server, folders, test_media_dir):
     watched, cache = folders
     folder = add_folder(watch_server, watched, cache)
     shutil.copy(test_media_dir / "cat.png", watched / "cat.png")
-    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, what="the first analysis")
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, description="the first analysis")
     before = status(watch_server)["files_processed_this_session"]
 
     (watched / "moved").mkdir()
     os.rename(watched / "cat.png", watched / "moved" / "renamed cat.png")
-    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_skipped"] == 1, what="the renamed file")
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_skipped"] == 1, description="the renamed file")
     stats = folder_stats(watch_server, folder["id"])
     assert stats["files_analyzed"] == 1
     assert status(watch_server)["files_processed_this_session"] == before + 1
@@ -294,13 +294,13 @@ def test_vanished_folder_pauses_and_resumes(watch_server, folders, test_media_di
     watched, cache = folders
     folder = add_folder(watch_server, watched, cache)
     shutil.copy(test_media_dir / "cat.png", watched / "cat.png")
-    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, what="the first analysis")
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, description="the first analysis")
     analysed_before = analysed_hashes(cache)
 
     away = tmp_path / "unmounted"
     os.rename(watched, away)
     stats = wait_for(lambda: (lambda s: s if s["state"] == "paused" else None)(folder_stats(watch_server, folder["id"])),
-                     timeout=30, what="the folder to pause")
+                     timeout=30, description="the folder to pause")
     assert str(watched) in stats["last_error"]
     assert str(watched) in status(watch_server)["last_error"]
     assert analysed_hashes(cache) == analysed_before, "nothing is deleted"
@@ -309,8 +309,8 @@ def test_vanished_folder_pauses_and_resumes(watch_server, folders, test_media_di
 
     shutil.copy(test_media_dir / "short.mp4", away / "new while away.mp4")
     os.rename(away, watched)
-    wait_for(lambda: folder_stats(watch_server, folder["id"])["state"] == "watching", timeout=30, what="resume")
-    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 2, what="the new file")
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["state"] == "watching", timeout=30, description="resume")
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 2, description="the new file")
     time.sleep(SETTLE_SECONDS + RESCAN_SECONDS)
     stats = folder_stats(watch_server, folder["id"])
     assert stats["files_analyzed"] == 2, "the file analysed before the folder vanished is not analysed again"
@@ -325,14 +325,14 @@ def test_missing_cache_dir_holds_files(watch_server, folders, test_media_dir):
     cache.rmdir()
     shutil.copy(test_media_dir / "cat.png", watched / "cat.png")
     stats = wait_for(lambda: (lambda s: s if s["last_error"] else None)(folder_stats(watch_server, folder["id"])),
-                     timeout=30, what="the cache_dir error")
+                     timeout=30, description="the cache_dir error")
     assert str(cache) in stats["last_error"]
     assert stats["files_failed"] == 0
     assert stats["files_analyzed"] == 0
     assert not cache.exists(), "the service must not create a missing cache_dir"
 
     cache.mkdir()
-    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, what="the analysis")
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, description="the analysis")
     assert folder_stats(watch_server, folder["id"])["last_error"] is None
     delete_folder(watch_server, folder["id"])
 
@@ -362,7 +362,7 @@ def test_service_waits_for_client_task(watch_server, folders, test_media_dir, tm
     assert final["status"] == "completed", final["message"]
     assert "waiting" in states
 
-    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, what="the analysis after the client's task")
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 1, description="the analysis after the client's task")
     (only_hash,) = analysed_hashes(cache)
     assert (cache / only_hash / "visual.jvis").stat().st_mtime >= last_running, "analysed while the client's task ran"
     delete_folder(watch_server, folder["id"])
@@ -375,17 +375,17 @@ def test_client_task_interrupts_service_task(watch_server, folders, test_media_d
     for name in ("photos.mp4", "photos.webm", "photos-rotated.mov"):
         shutil.copy(test_media_dir / name, watched / name)
     folder = add_folder(watch_server, watched, cache, speech=True)
-    service_task = wait_for(lambda: status(watch_server)["current_task_id"], what="the service's task")
+    service_task = wait_for(lambda: status(watch_server)["current_task_id"], description="the service's task")
 
     response = watch_server.post("/analyze", {"media_paths": [str(test_media_dir / "cat.png")],
                                               "cache_dir": str(tmp_path / "client-cache")})
     assert response.status_code == 202, response.text
     client_task = response.json()["task_id"]
-    wait_for(lambda: watch_server.get(f"/tasks/{client_task}").json()["status"] != "running", what="the client's task")
+    wait_for(lambda: watch_server.get(f"/tasks/{client_task}").json()["status"] != "running", description="the client's task")
     assert watch_server.get(f"/tasks/{client_task}").json()["status"] == "completed"
     assert watch_server.get(f"/tasks/{service_task}").json()["status"] == "cancelled"
 
-    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 3, timeout=300, what="all three files")
+    wait_for(lambda: folder_stats(watch_server, folder["id"])["files_analyzed"] == 3, timeout=300, description="all three files")
     stats = folder_stats(watch_server, folder["id"])
     assert stats["files_skipped"] == 0, "a file finished before the cancel is not analysed again"
     assert stats["files_failed"] == 0
@@ -407,7 +407,7 @@ def test_restart_restores_folders_and_state(tmp_path, models_dir, test_media_dir
     try:
         folder = add_folder(first, watched, cache, excluded_filename_globs=["*_proxy.*"])
         assert first.post("/watch-folders/service/start", {}).json()["state"] == "running"
-        wait_for(lambda: folder_stats(first, folder["id"])["files_analyzed"] == 1, what="the first analysis")
+        wait_for(lambda: folder_stats(first, folder["id"])["files_analyzed"] == 1, description="the first analysis")
     finally:
         stop_server(first)
 
@@ -421,7 +421,7 @@ def test_restart_restores_folders_and_state(tmp_path, models_dir, test_media_dir
         assert body["folder_stats"][str(folder["id"])]["files_analyzed"] == 1
         assert body["folder_stats"][str(folder["id"])]["files_seen"] == 1
         assert second.post("/watch-folders/service/stop", {}).json()["state"] in ("stopping", "stopped")
-        wait_for(lambda: status(second)["state"] == "stopped", timeout=30, what="the stop")
+        wait_for(lambda: status(second)["state"] == "stopped", timeout=30, description="the stop")
     finally:
         stop_server(second)
 
@@ -455,7 +455,7 @@ def test_large_tree_with_watch_limit(tmp_path, models_dir, test_media_dir):
         started = time.time()
         folder = add_folder(server, watched, cache)
         server.post("/watch-folders/service/start", {})
-        wait_for(lambda: folder_stats(server, folder["id"])["files_analyzed"] == 3, timeout=180, what="three images")
+        wait_for(lambda: folder_stats(server, folder["id"])["files_analyzed"] == 3, timeout=180, description="three images")
         elapsed = time.time() - started
         stats = folder_stats(server, folder["id"])
         assert stats["files_seen"] == 3
@@ -465,7 +465,7 @@ def test_large_tree_with_watch_limit(tmp_path, models_dir, test_media_dir):
 
         # A file added to a folder without a watch is found by the periodic rescan.
         shutil.copy(media[3], watched / "day-000" / "late.png")
-        wait_for(lambda: folder_stats(server, folder["id"])["files_analyzed"] == 4, timeout=60, what="the late file")
+        wait_for(lambda: folder_stats(server, folder["id"])["files_analyzed"] == 4, timeout=60, description="the late file")
         assert "inotify watch limit reached" in server.log()
         durations = sorted(int(line.split("duration.ms=")[1].split()[0]) for line in server.log().splitlines()
                            if "watch folder scanned" in line and "files.skipped=10000" in line)
@@ -493,9 +493,9 @@ def test_missing_model_pauses_only_its_folder(tmp_path, models_dir, test_media_d
         server.post("/watch-folders/service/start", {})
 
         wait_for(lambda: folder_stats(server, folders["default"]["id"])["files_analyzed"] == 1,
-                 what="the folder with an installed model")
+                 description="the folder with an installed model")
         body = wait_for(lambda: (lambda b: b if b["state"] == "paused" else None)(status(server)),
-                        timeout=30, what="the service to pause")
+                        timeout=30, description="the service to pause")
         assert body["paused_until"] is not None
         assert "clip-vit-b-32" in body["last_error"]
         stats = body["folder_stats"][str(folders["clip"]["id"])]
@@ -506,6 +506,6 @@ def test_missing_model_pauses_only_its_folder(tmp_path, models_dir, test_media_d
         response = call(server, "PUT", f"/watch-folders/{folders['clip']['id']}", {"visual_model": None})
         assert response.status_code == 200, response.text
         wait_for(lambda: folder_stats(server, folders["clip"]["id"])["files_analyzed"] == 1, timeout=60,
-                 what="the analysis after the model was changed")
+                 description="the analysis after the model was changed")
     finally:
         stop_server(server)
