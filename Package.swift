@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "CThreadStack", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "HTTPServer", dependencies: ["CCivetweb", "CThreadStack", "JumperCore"]),
         .target(name: "SocketIO", dependencies: ["HTTPServer", "JumperCore"]),
-        .target(name: "AnalysisStore", dependencies: ["JumperCore"]),
+        .target(name: "AnalysisStore", dependencies: ["CSQLite", "JumperCore"]),
 
         // MARK: - Engines
         .target(name: "Media", dependencies: ["CFFmpeg", "CTurboJPEG", "JumperCore"]),
@@ -54,7 +54,7 @@ let package = Package(
             swiftSettings: whisperSwiftSettings,
             linkerSettings: whisperLinkerSettings
         ),
-        .target(name: "TranscriptSearch", dependencies: ["CSQLite", "JumperCore"]),
+        .target(name: "TranscriptSearch", dependencies: ["AnalysisStore", "JumperCore"]),
         .executableTarget(
             name: "SpeechBenchmarks",
             dependencies: ["Speech", "TranscriptSearch", "JumperCore"],
@@ -70,18 +70,24 @@ let package = Package(
             swiftSettings: whisperSwiftSettings
         ),
 
+        .target(
+            name: "WatchFolders",
+            dependencies: ["Analysis", "AnalysisStore", "Media", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
+        ),
+
         // MARK: - API and executable
         .target(
             name: "API",
             dependencies: [
                 "HTTPServer", "SocketIO", "Analysis", "AnalysisStore", "Search", "Media",
-                "Inference", "Speech", "TranscriptSearch", "JumperCore",
+                "Inference", "Speech", "TranscriptSearch", "WatchFolders", "JumperCore",
             ],
             swiftSettings: whisperSwiftSettings
         ),
         .executableTarget(
             name: "jumper",
-            dependencies: ["API", "HTTPServer", "SocketIO", "Inference", "JumperCore"],
+            dependencies: ["API", "HTTPServer", "SocketIO", "Inference", "WatchFolders", "JumperCore"],
             swiftSettings: whisperSwiftSettings
         ),
 
@@ -126,6 +132,11 @@ let package = Package(
             swiftSettings: whisperSwiftSettings
         ),
         .testTarget(name: "TranscriptSearchTests", dependencies: ["TranscriptSearch", "JumperCore"]),
+        .testTarget(
+            name: "WatchFoldersTests",
+            dependencies: ["WatchFolders", "AnalysisStore", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

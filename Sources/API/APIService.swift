@@ -8,6 +8,7 @@ import Media
 import Search
 import Speech
 import SocketIO
+import WatchFolders
 
 /// The `/api/v1` endpoints: authentication, validation and the contract's JSON shapes.
 ///
@@ -23,6 +24,8 @@ public final class APIService: Sendable {
     let authenticator: Authenticator
     let hashes = MediaHashCache()
     let transcripts: TranscriptLibrary
+    /// Nil when the watch-folder store could not be opened; those endpoints then return 503.
+    let watchFolders: WatchFolderService?
     let logger: Logger
 
     public init(
@@ -32,7 +35,8 @@ public final class APIService: Sendable {
         speech: SpeechModels,
         runner: TaskRunner,
         index: VisualSearchIndex,
-        logger: Logger
+        logger: Logger,
+        watchFolders: WatchFolderService? = nil
     ) {
         self.authenticator = Authenticator(keys: licenseKeys)
         self.models = models
@@ -41,6 +45,7 @@ public final class APIService: Sendable {
         self.runner = runner
         self.index = index
         self.logger = logger
+        self.watchFolders = watchFolders
     }
 
     /// A handler of one endpoint: the request, its parsed body and the path parameters.
@@ -73,6 +78,16 @@ public final class APIService: Sendable {
         ("POST", "/cache-paths", true, { service, _, fields, _ in try service.cachePaths(fields) }),
         ("POST", "/thumbnails", true, { service, _, fields, _ in try service.thumbnails(fields) }),
         ("POST", "/thumbnails/scene", true, { service, _, fields, _ in try service.sceneThumbnails(fields) }),
+        ("GET", "/watch-folders", true, { service, _, _, _ in try service.listWatchFolders() }),
+        ("POST", "/watch-folders", true, { service, _, fields, _ in try service.createWatchFolder(fields) }),
+        (
+            "PUT", "/watch-folders/{id}", true,
+            { service, _, fields, parameters in try service.updateWatchFolder(fields, parameters) }
+        ),
+        ("DELETE", "/watch-folders/{id}", true, { service, _, _, parameters in try service.deleteWatchFolder(parameters) }),
+        ("POST", "/watch-folders/service/start", true, { service, _, _, _ in try service.startWatchService() }),
+        ("POST", "/watch-folders/service/stop", true, { service, _, _, _ in try service.stopWatchService() }),
+        ("GET", "/watch-folders/service/status", true, { service, _, _, _ in try service.watchServiceStatus() }),
     ]
 
     /// Registers every endpoint on the router, wrapped in authentication and error mapping.

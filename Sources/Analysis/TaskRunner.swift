@@ -80,16 +80,25 @@ public final class TaskRunner: @unchecked Sendable {
             }
         }
 
-        let task = RunningTask(id: Self.makeTaskID())
-        let accepted: Bool = self.lock.withLock {
-            // Another request may have started a task while this one waited.
-            guard self.running == nil else { return false }
-            self.running = task
-            return true
-        }
-        guard accepted, let current = self.lock.withLock({ self.running }) else {
+        guard let taskID = self.startIfIdle(request) else {
+            // Another request started a task while this one waited.
             throw TaskError.stillStopping(taskID: self.runningTaskID ?? "unknown")
         }
+        return taskID
+    }
+
+    /// Starts an analysis task only when none is running, and never stops a running one.
+    ///
+    /// Background work (the watch-folder service) uses this so that it never cancels a task a
+    /// client started. Returns the new task's id, or nil when a task is running.
+    public func startIfIdle(_ request: AnalysisRequest) -> String? {
+        let current = RunningTask(id: Self.makeTaskID())
+        let accepted: Bool = self.lock.withLock {
+            guard self.running == nil else { return false }
+            self.running = current
+            return true
+        }
+        guard accepted else { return nil }
 
         let job = AnalysisJob(
             taskID: current.id,

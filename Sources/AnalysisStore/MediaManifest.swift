@@ -159,7 +159,7 @@ public struct MediaManifest: Sendable, Equatable {
 ///
 /// Milliseconds are rounded, not truncated, so a date parsed by `parseISO8601` formats
 /// back to the same text and manifest dates do not drift across rewrites.
-func formatISO8601(_ date: Date) -> String {
+public func formatISO8601(_ date: Date) -> String {
     let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
     var seconds = time_t(totalMilliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
     var milliseconds = Int(totalMilliseconds % 1000)
@@ -177,7 +177,7 @@ func formatISO8601(_ date: Date) -> String {
 }
 
 /// Parses an ISO 8601 date with or without fractional seconds, rounded to milliseconds.
-func parseISO8601(_ text: String) -> Date? {
+public func parseISO8601(_ text: String) -> Date? {
     let date = (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
         ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
     guard let date else { return nil }

@@ -1,4 +1,4 @@
-import CSQLite
+import AnalysisStore
 import Foundation
 import JumperCore
 
@@ -20,7 +20,7 @@ public final class TranscriptIndex: @unchecked Sendable {
 
     /// Opens or creates the index at `databasePath` (the folder must exist).
     ///
-    /// - Throws: `TranscriptSearchError.openFailed` or `.sqliteFailed`.
+    /// - Throws: `SQLiteError` when the file cannot be opened or the schema cannot be created.
     public init(databasePath: String, logger: Logger) throws {
         self.databasePath = databasePath
         self.logger = logger
@@ -55,7 +55,7 @@ public final class TranscriptIndex: @unchecked Sendable {
     ///   - hashString: the media file's content hash (`hash_str`).
     ///   - sourcePath: the file's path, returned as `video_path` in matches.
     ///   - transcript: a transcript in the contract's shape (`segments` with `start`, `end`, `text`).
-    /// - Throws: `TranscriptSearchError.invalidTranscript` naming the bad field, or `.sqliteFailed`.
+    /// - Throws: `TranscriptSearchError.invalidTranscript` naming the bad field, or `SQLiteError`.
     public func index(hashString: String, sourcePath: String, transcript: JSON) throws {
         guard let segments = transcript["segments"]?.arrayValue else {
             throw TranscriptSearchError.invalidTranscript(hashString: hashString, field: "segments")

@@ -20,14 +20,20 @@ struct ServeOptions {
           --host ADDRESS     address to listen on (default 127.0.0.1; binding another address
                              exposes the API to the network)
           --port NUMBER      TCP port (default 6699)
-          --data-dir PATH    folder for the server's own state: license keys (default
-                             $XDG_DATA_HOME/jumper or ~/.local/share/jumper)
+          --data-dir PATH    folder for the server's own state: license keys, watch folders
+                             (default $XDG_DATA_HOME/jumper or ~/.local/share/jumper)
           --models-dir PATH  folder holding the installed models (default DATA-DIR/models)
           --log-level LEVEL  trace, debug, info, notice, warning, error or critical (default info)
           -h, --help         show this help
 
         License keys: set JUMPER_LICENSE_KEYS=key:pro,key2:basic, or edit DATA-DIR/license-keys.
         With no key configured, the first start writes a random Pro key there and logs the path.
+
+        Watch folders: JUMPER_WATCH_SETTLE_SECONDS (default 5) sets how long a file must stay
+        unchanged before it is analysed, JUMPER_WATCH_RESCAN_SECONDS (default 60) how often every
+        folder is listed again, JUMPER_WATCH_BATCH_SIZE (default 50) the files per task,
+        JUMPER_WATCH_PAUSE_SECONDS (default 60) how long a folder waits after an error such as a
+        missing model, and JUMPER_WATCH_MAX_INOTIFY_WATCHES caps the inotify watches it uses.
         """
 
     /// Parses the arguments after `serve`; throws a message naming the bad option.

@@ -28,6 +28,7 @@ struct Server {
             return [(event: "progress", payload: final.json())]
         }
         let index = VisualSearchIndex(logger: self.logger.labelled("jumper.search"))
+        let watchFolders = try self.makeWatchFolderService(runner: runner, models: models, speech: speech)
         let api = APIService(
             licenseKeys: licenseKeys,
             dataDirectory: self.options.dataDirectory,
@@ -35,7 +36,8 @@ struct Server {
             speech: speech,
             runner: runner,
             index: index,
-            logger: self.logger.labelled("jumper.api")
+            logger: self.logger.labelled("jumper.api"),
+            watchFolders: watchFolders
         )
 
         let http = HTTPServer(
@@ -66,8 +68,10 @@ struct Server {
                 "keys.file": LicenseKeyStore.keysFilePath(dataDirectory: self.options.dataDirectory),
             ]
         )
+        self.restoreWatchFolderService(watchFolders)
         waitForTerminationSignal()
         self.logger.info("stopping")
+        watchFolders?.shutDown()
         _ = runner.cancel(taskID: nil)
         http.stop()
     }
