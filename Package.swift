@@ -36,6 +36,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("lapack"), .linkedLibrary("blas")]
         ),
         .systemLibrary(name: "CWhisper", path: "Sources/CWhisper"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CPangoCairo", path: "Sources/CPangoCairo", pkgConfig: "pangocairo"),
 
         // MARK: - Infrastructure
         .target(name: "JumperCore"),
@@ -55,6 +57,11 @@ let package = Package(
             linkerSettings: whisperLinkerSettings
         ),
         .target(name: "TranscriptSearch", dependencies: ["CSQLite", "JumperCore"]),
+        .target(
+            name: "Export",
+            dependencies: ["CFFmpeg", "CZlib", "CPangoCairo", "Media", "Speech", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
+        ),
         .executableTarget(
             name: "SpeechBenchmarks",
             dependencies: ["Speech", "TranscriptSearch", "JumperCore"],
@@ -75,7 +82,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "HTTPServer", "SocketIO", "Analysis", "AnalysisStore", "Search", "Media",
-                "Inference", "Speech", "TranscriptSearch", "JumperCore",
+                "Inference", "Speech", "TranscriptSearch", "Export", "JumperCore",
             ],
             swiftSettings: whisperSwiftSettings
         ),
@@ -126,6 +133,11 @@ let package = Package(
             swiftSettings: whisperSwiftSettings
         ),
         .testTarget(name: "TranscriptSearchTests", dependencies: ["TranscriptSearch", "JumperCore"]),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "Speech", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,5 +1,6 @@
 import Analysis
 import AnalysisStore
+import Export
 import Foundation
 import HTTPServer
 import Inference
@@ -23,6 +24,8 @@ public final class APIService: Sendable {
     let authenticator: Authenticator
     let hashes = MediaHashCache()
     let transcripts: TranscriptLibrary
+    /// The server's own data folder (keys, indexes); exports must never be written into it.
+    let dataDirectory: String
     let logger: Logger
 
     public init(
@@ -38,6 +41,7 @@ public final class APIService: Sendable {
         self.models = models
         self.speech = speech
         self.transcripts = TranscriptLibrary(dataDirectory: dataDirectory, logger: logger)
+        self.dataDirectory = dataDirectory
         self.runner = runner
         self.index = index
         self.logger = logger
@@ -73,6 +77,7 @@ public final class APIService: Sendable {
         ("POST", "/cache-paths", true, { service, _, fields, _ in try service.cachePaths(fields) }),
         ("POST", "/thumbnails", true, { service, _, fields, _ in try service.thumbnails(fields) }),
         ("POST", "/thumbnails/scene", true, { service, _, fields, _ in try service.sceneThumbnails(fields) }),
+        ("POST", "/export/transcript", true, { service, _, fields, _ in try service.exportTranscript(fields) }),
     ]
 
     /// Registers every endpoint on the router, wrapped in authentication and error mapping.
@@ -101,6 +106,8 @@ public final class APIService: Sendable {
             return APIError.conflict(taskError.description).response
         case let speechError as SpeechError:
             return APIError(status: 500, title: "Speech failed", message: speechError.description).response
+        case let exportError as ExportError:
+            return self.response(for: exportError, request: request)
         case let mediaError as MediaError:
             // A file the client named cannot be used: the request is at fault, not the server.
             return APIError(status: 400, title: "Invalid media", message: mediaError.description).response
@@ -121,6 +128,16 @@ public final class APIService: Sendable {
             )
             body["request_id"] = .string(request.requestID)
             return .json(.object(body), status: 500)
+        }
+    }
+
+    private func response(for error: ExportError, request: HTTPRequest) -> HTTPResponse {
+        switch error {
+        case .writeFailed, .unsupportedMedia:
+            return APIError.badRequest(error.description).response
+        case .pdfFailed, .clipFailed:
+            self.logger.error("export failed", ["request.id": request.requestID, "error": error.description])
+            return APIError(status: 500, title: "Export failed", message: error.description).response
         }
     }
 
