@@ -81,7 +81,7 @@ extension APIService {
     }
 
     /// Writes export bytes, mapping an existing file to 409 and other failures to 400.
-    private func writeExport(_ bytes: [UInt8], to path: String, overwrite: Bool) throws {
+    func writeExport(_ bytes: [UInt8], to path: String, overwrite: Bool) throws {
         do {
             try OutputFile.write(bytes, to: path, overwrite: overwrite)
         } catch {
