@@ -78,6 +78,7 @@ public final class APIService: Sendable {
         ("POST", "/thumbnails", true, { service, _, fields, _ in try service.thumbnails(fields) }),
         ("POST", "/thumbnails/scene", true, { service, _, fields, _ in try service.sceneThumbnails(fields) }),
         ("POST", "/export/transcript", true, { service, _, fields, _ in try service.exportTranscript(fields) }),
+        ("POST", "/export/clips", true, { service, _, fields, _ in try service.exportClips(fields) }),
         ("POST", "/export/premiere-xml", true, { service, _, fields, _ in try service.exportPremiereXML(fields) }),
     ]
 
