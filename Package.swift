@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "TranscriptSearchTests", dependencies: ["TranscriptSearch", "JumperCore"]),
         .testTarget(
             name: "ExportTests",
-            dependencies: ["Export", "Speech", "JumperCore"],
+            dependencies: ["Export", "Media", "Speech", "JumperCore"],
             swiftSettings: whisperSwiftSettings
         ),
     ],

@@ -307,3 +307,18 @@ def test_unknown_media_and_missing_transcript(server, transcribed, tmp_path):
     untranscribed = export(server, transcribed, "untranscribed", "srt")
     assert untranscribed.status_code == 404, untranscribed.text
     assert "no transcript" in untranscribed.json()["message"]
+
+
+def test_parallel_pdf_exports_agree(server, transcribed):
+    """Pango and Cairo render on the server's worker threads: concurrent exports give the same text."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def render(_):
+        content, _ = exported_bytes(server, transcribed, "multilingual", "pdf", include_timestamps=False)
+        return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=content,
+                              capture_output=True, check=True).stdout.decode("utf-8")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        texts = list(pool.map(render, range(8)))
+    assert len(set(texts)) == 1
+    assert JAPANESE in texts[0]

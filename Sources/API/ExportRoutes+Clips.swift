@@ -15,15 +15,21 @@ extension APIService {
         let folder = try fields.requiredAbsolutePath("output_dir")
         let modeName = try fields.string("mode") ?? ClipMode.reencode.rawValue
         guard let mode = ClipMode(rawValue: modeName) else {
-            throw APIError.badRequest("Field 'mode' is '\(modeName)'; use 'copy' (no re-encoding) or 'reencode' (frame-accurate).")
+            throw APIError.badRequest(
+                "Field 'mode' is '\(modeName)'; use 'copy' (no re-encoding) or 'reencode' (frame-accurate)."
+            )
         }
         let handles = try fields.double("handles") ?? 0
         guard handles.isFinite, (0...Self.maxHandleSeconds).contains(handles) else {
-            throw APIError.badRequest("Field 'handles' is \(handles); give seconds between 0 and \(Int(Self.maxHandleSeconds)).")
+            throw APIError.badRequest(
+                "Field 'handles' is \(handles); give seconds between 0 and \(Int(Self.maxHandleSeconds))."
+            )
         }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-            throw APIError.badRequest("Field 'output_dir' is '\(folder)', which is not an existing folder; create it first.")
+            throw APIError.badRequest(
+                "Field 'output_dir' is '\(folder)', which is not an existing folder; create it first."
+            )
         }
         if OutputFile.isInside(folder, folder: self.dataDirectory) {
             throw APIError.badRequest(

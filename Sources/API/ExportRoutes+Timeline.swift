@@ -21,7 +21,9 @@ extension APIService {
             do {
                 media.append(try MediaProbe.probe(path: clip.mediaPath))
             } catch {
-                throw APIError.badRequest("Field 'clips[\(index)].media_path' is '\(clip.mediaPath)', which cannot be read: \(error).")
+                throw APIError.badRequest(
+                    "Field 'clips[\(index)].media_path' is '\(clip.mediaPath)', which cannot be read: \(error)."
+                )
             }
         }
         let rate = try self.sequenceRate(fields, firstMedia: media.first)
@@ -44,15 +46,17 @@ extension APIService {
         }
         response["clip_count"] = .number(Double(clips.count))
         response["frame_rate"] = .number(rate.framesPerSecond)
-        response["clips"] = .array(writer.placements.map { placement in
-            [
-                "media_path": .string(placement.range.mediaPath),
-                "in_frame": .number(Double(placement.inFrame)),
-                "out_frame": .number(Double(placement.outFrame)),
-                "sequence_start_frame": .number(Double(placement.timelineStart)),
-                "sequence_end_frame": .number(Double(placement.timelineEnd)),
-            ]
-        })
+        response["clips"] = .array(
+            writer.placements.map { placement in
+                [
+                    "media_path": .string(placement.range.mediaPath),
+                    "in_frame": .number(Double(placement.inFrame)),
+                    "out_frame": .number(Double(placement.outFrame)),
+                    "sequence_start_frame": .number(Double(placement.timelineStart)),
+                    "sequence_end_frame": .number(Double(placement.timelineEnd)),
+                ]
+            }
+        )
         return .json(.object(response))
     }
 
@@ -61,7 +65,9 @@ extension APIService {
     private func sequenceRate(_ fields: RequestFields, firstMedia: MediaInfo?) throws -> FrameRate {
         if let requested = try fields.double("frame_rate") {
             guard let rate = FrameRate(framesPerSecond: requested), requested <= 240 else {
-                throw APIError.badRequest("Field 'frame_rate' is \(requested); give frames per second between 1 and 240, such as 25 or 29.97.")
+                throw APIError.badRequest(
+                    "Field 'frame_rate' is \(requested); give frames per second between 1 and 240, such as 25 or 29.97."
+                )
             }
             return rate
         }
@@ -72,10 +78,14 @@ extension APIService {
     /// `HH:MM:SS.mmm`, end after start) and an optional `name`, naming the bad element in a 400.
     func clipRanges(_ fields: RequestFields) throws -> [ClipRange] {
         guard let value = fields.object["clips"], !value.isNull else {
-            throw APIError.badRequest("Missing required field 'clips': give a list of {\"media_path\", \"start\", \"end\"} objects.")
+            throw APIError.badRequest(
+                "Missing required field 'clips': give a list of {\"media_path\", \"start\", \"end\"} objects."
+            )
         }
         guard let elements = value.arrayValue, !elements.isEmpty else {
-            throw APIError.badRequest("Field 'clips' must be a non-empty array of clip objects, got \(value.serializedString()).")
+            throw APIError.badRequest(
+                "Field 'clips' must be a non-empty array of clip objects, got \(value.serializedString())."
+            )
         }
         return try elements.enumerated().map { index, element in
             guard let object = element.objectValue else {
@@ -103,6 +113,8 @@ extension APIService {
         if let text = value.stringValue, let seconds = parseTimestamp(text) {
             return seconds
         }
-        throw APIError.badRequest("Field '\(field)' is \(value.serializedString()); give seconds (0 or more) or HH:MM:SS.mmm.")
+        throw APIError.badRequest(
+            "Field '\(field)' is \(value.serializedString()); give seconds (0 or more) or HH:MM:SS.mmm."
+        )
     }
 }

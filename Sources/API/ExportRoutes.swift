@@ -68,14 +68,18 @@ extension APIService {
         var isFolder: ObjCBool = false
         let parent = (path as NSString).deletingLastPathComponent
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
-            throw APIError.badRequest("Field '\(field)' is '\(path)', but the folder '\(parent)' does not exist; create it first.")
+            throw APIError.badRequest(
+                "Field '\(field)' is '\(path)', but the folder '\(parent)' does not exist; create it first."
+            )
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
             if isFolder.boolValue {
                 throw APIError.badRequest("Field '\(field)' is '\(path)', which is a folder; give a file path.")
             }
             if !overwrite {
-                throw APIError.conflict("'\(path)' already exists; send \"overwrite\": true to replace it or choose another '\(field)'.")
+                throw APIError.conflict(
+                    "'\(path)' already exists; send \"overwrite\": true to replace it or choose another '\(field)'."
+                )
             }
         }
     }

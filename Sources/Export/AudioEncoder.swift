@@ -11,7 +11,9 @@ final class AudioEncoder {
     /// The AAC bit rate in bits per second for stereo; 96 kb/s per channel in general.
     static let bitRatePerChannel = 96_000
     /// The sample rates the AAC encoder takes; other rates are resampled to 48 kHz.
-    static let aacSampleRates: Set<Int32> = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000]
+    static let aacSampleRates: Set<Int32> = [
+        96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000,
+    ]
 
     let context: UnsafeMutablePointer<AVCodecContext>
     let outputStream: UnsafeMutablePointer<AVStream>
@@ -32,7 +34,11 @@ final class AudioEncoder {
     /// Opens an AAC encoder for audio from `decoder` and adds its stream to `output`.
     init(decoder: StreamDecoder, output: ClipOutput) throws(ExportError) {
         guard let codec = avcodec_find_encoder(AV_CODEC_ID_AAC) else {
-            throw .clipFailed(path: output.path, function: "avcodec_find_encoder", reason: "no AAC encoder in this FFmpeg build")
+            throw .clipFailed(
+                path: output.path,
+                function: "avcodec_find_encoder",
+                reason: "no AAC encoder in this FFmpeg build"
+            )
         }
         guard let context = avcodec_alloc_context3(codec), let packet = av_packet_alloc() else {
             throw .clipFailed(path: output.path, function: "avcodec_alloc_context3", reason: "out of memory")
@@ -47,7 +53,11 @@ final class AudioEncoder {
         let channels = max(1, min(Int32(8), source.ch_layout.nb_channels))
         if source.ch_layout.order != AV_CHANNEL_ORDER_UNSPEC && source.ch_layout.nb_channels == channels {
             var layout = source.ch_layout
-            try FFmpegCall.check(av_channel_layout_copy(&context.pointee.ch_layout, &layout), "av_channel_layout_copy", path: output.path)
+            try FFmpegCall.check(
+                av_channel_layout_copy(&context.pointee.ch_layout, &layout),
+                "av_channel_layout_copy",
+                path: output.path
+            )
         } else {
             av_channel_layout_default(&context.pointee.ch_layout, channels)
         }
@@ -112,18 +122,30 @@ final class AudioEncoder {
         converted.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
         converted.pointee.nb_samples = capacity
         var layout = self.context.pointee.ch_layout
-        try FFmpegCall.check(av_channel_layout_copy(&converted.pointee.ch_layout, &layout), "av_channel_layout_copy", path: self.output.path)
+        try FFmpegCall.check(
+            av_channel_layout_copy(&converted.pointee.ch_layout, &layout),
+            "av_channel_layout_copy",
+            path: self.output.path
+        )
         converted.pointee.sample_rate = self.context.pointee.sample_rate
         try FFmpegCall.check(av_frame_get_buffer(converted, 0), "av_frame_get_buffer", path: self.output.path)
 
-        let input = UnsafeMutableRawPointer(frame.pointee.extended_data).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
+        let input = UnsafeMutableRawPointer(frame.pointee.extended_data).assumingMemoryBound(
+            to: UnsafePointer<UInt8>?.self
+        )
         let count = try FFmpegCall.check(
             swr_convert(self.resampler, converted.pointee.extended_data, capacity, input, frame.pointee.nb_samples),
             "swr_convert",
             path: self.output.path
         )
-        let planes = UnsafeMutableRawPointer(converted.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-        try FFmpegCall.check(av_audio_fifo_write(self.fifo, planes, count), "av_audio_fifo_write", path: self.output.path)
+        let planes = UnsafeMutableRawPointer(converted.pointee.extended_data).assumingMemoryBound(
+            to: UnsafeMutableRawPointer?.self
+        )
+        try FFmpegCall.check(
+            av_audio_fifo_write(self.fifo, planes, count),
+            "av_audio_fifo_write",
+            path: self.output.path
+        )
         self.dropSamplesBeforeOrigin()
         try self.encodeQueued(final: false)
     }
@@ -143,7 +165,11 @@ final class AudioEncoder {
         if frame.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || frame.pointee.ch_layout.nb_channels == 0 {
             av_channel_layout_default(&inputLayout, max(frame.pointee.ch_layout.nb_channels, 1))
         } else {
-            try FFmpegCall.check(av_channel_layout_copy(&inputLayout, &frame.pointee.ch_layout), "av_channel_layout_copy", path: self.output.path)
+            try FFmpegCall.check(
+                av_channel_layout_copy(&inputLayout, &frame.pointee.ch_layout),
+                "av_channel_layout_copy",
+                path: self.output.path
+            )
         }
         defer { av_channel_layout_uninit(&inputLayout) }
         var outputLayout = self.context.pointee.ch_layout
@@ -208,10 +234,20 @@ final class AudioEncoder {
         frame.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
         frame.pointee.sample_rate = self.context.pointee.sample_rate
         var layout = self.context.pointee.ch_layout
-        try FFmpegCall.check(av_channel_layout_copy(&frame.pointee.ch_layout, &layout), "av_channel_layout_copy", path: self.output.path)
+        try FFmpegCall.check(
+            av_channel_layout_copy(&frame.pointee.ch_layout, &layout),
+            "av_channel_layout_copy",
+            path: self.output.path
+        )
         try FFmpegCall.check(av_frame_get_buffer(frame, 0), "av_frame_get_buffer", path: self.output.path)
-        let planes = UnsafeMutableRawPointer(frame.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-        try FFmpegCall.check(av_audio_fifo_read(self.fifo, planes, samples), "av_audio_fifo_read", path: self.output.path)
+        let planes = UnsafeMutableRawPointer(frame.pointee.extended_data).assumingMemoryBound(
+            to: UnsafeMutableRawPointer?.self
+        )
+        try FFmpegCall.check(
+            av_audio_fifo_read(self.fifo, planes, samples),
+            "av_audio_fifo_read",
+            path: self.output.path
+        )
         frame.pointee.pts = timestamp
         try FFmpegCall.check(avcodec_send_frame(self.context, frame), "avcodec_send_frame", path: self.output.path)
         try self.writePackets()

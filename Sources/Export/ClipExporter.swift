@@ -65,7 +65,13 @@ public enum ClipExporter {
             case .reencode:
                 times = try ReencodeCut(source: source, outputPath: outputPath).run(start: start, end: end)
             }
-            return ExportedClip(outputPath: outputPath, requestedStart: start, requestedEnd: end, start: times.start, end: times.end)
+            return ExportedClip(
+                outputPath: outputPath,
+                requestedStart: start,
+                requestedEnd: end,
+                start: times.start,
+                end: times.end
+            )
         } catch {
             unlink(outputPath)
             throw error

@@ -15,7 +15,11 @@ final class ClipOutput {
         var context: UnsafeMutablePointer<AVFormatContext>? = nil
         let code = avformat_alloc_output_context2(&context, nil, nil, path)
         guard code >= 0, let context else {
-            throw .clipFailed(path: path, function: "avformat_alloc_output_context2", reason: FFmpegCall.errorText(code))
+            throw .clipFailed(
+                path: path,
+                function: "avformat_alloc_output_context2",
+                reason: FFmpegCall.errorText(code)
+            )
         }
         self.path = path
         self.formatContext = context
@@ -50,19 +54,31 @@ final class ClipOutput {
     /// Opens the file and writes the container header. MP4 and MOV files get their index at the
     /// front (`+faststart`), so players and editors can start reading before the whole file arrives.
     func writeHeader() throws(ExportError) {
-        try FFmpegCall.check(avio_open(&self.formatContext.pointee.pb, self.path, AVIO_FLAG_WRITE), "avio_open", path: self.path)
+        try FFmpegCall.check(
+            avio_open(&self.formatContext.pointee.pb, self.path, AVIO_FLAG_WRITE),
+            "avio_open",
+            path: self.path
+        )
         self.isOpen = true
         var options: OpaquePointer? = nil
         if self.isMOVFamily {
             av_dict_set(&options, "movflags", "+faststart", 0)
         }
         defer { av_dict_free(&options) }
-        try FFmpegCall.check(avformat_write_header(self.formatContext, &options), "avformat_write_header", path: self.path)
+        try FFmpegCall.check(
+            avformat_write_header(self.formatContext, &options),
+            "avformat_write_header",
+            path: self.path
+        )
     }
 
     /// Writes one packet, taking its reference.
     func write(_ packet: UnsafeMutablePointer<AVPacket>) throws(ExportError) {
-        try FFmpegCall.check(av_interleaved_write_frame(self.formatContext, packet), "av_interleaved_write_frame", path: self.path)
+        try FFmpegCall.check(
+            av_interleaved_write_frame(self.formatContext, packet),
+            "av_interleaved_write_frame",
+            path: self.path
+        )
     }
 
     /// Writes the trailer (the MP4 index) and closes the file.
@@ -74,13 +90,17 @@ final class ClipOutput {
 
     /// Copies the stream's side data (the display matrix that rotates phone video, HDR
     /// metadata) and metadata tags from an input stream to an output stream.
-    func copySideDataAndMetadata(from input: UnsafeMutablePointer<AVStream>, to output: UnsafeMutablePointer<AVStream>) throws(ExportError) {
+    func copySideDataAndMetadata(from input: UnsafeMutablePointer<AVStream>, to output: UnsafeMutablePointer<AVStream>)
+        throws(ExportError)
+    {
         try self.copySideData(from: input, to: output)
         av_dict_copy(&output.pointee.metadata, input.pointee.metadata, 0)
     }
 
     /// Copies the stream's side data, such as the display matrix, and its `language` tag.
-    func copySideData(from input: UnsafeMutablePointer<AVStream>, to output: UnsafeMutablePointer<AVStream>) throws(ExportError) {
+    func copySideData(from input: UnsafeMutablePointer<AVStream>, to output: UnsafeMutablePointer<AVStream>)
+        throws(ExportError)
+    {
         if let language = av_dict_get(input.pointee.metadata, "language", nil, 0) {
             av_dict_set(&output.pointee.metadata, "language", language.pointee.value, 0)
         }

@@ -40,7 +40,9 @@ final class ClipSource {
         if bestVideo >= 0, !isAttachedPicture(streams[Int(bestVideo)]) {
             self.video = streams[Int(bestVideo)]
         } else {
-            self.video = streams.first { $0.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO && !isAttachedPicture($0) }
+            self.video = streams.first {
+                $0.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO && !isAttachedPicture($0)
+            }
         }
         let bestAudio = av_find_best_stream(context, AVMEDIA_TYPE_AUDIO, -1, -1, nil, 0)
         self.audio = bestAudio >= 0 ? streams[Int(bestAudio)] : nil

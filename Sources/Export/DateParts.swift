@@ -35,6 +35,14 @@ public struct DateParts: Sendable, Equatable {
 
     /// The time as `YYYY-MM-DDTHH:MM:SSZ`.
     public var iso8601: String {
-        String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", self.year, self.month, self.day, self.hour, self.minute, self.second)
+        String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
+            self.year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second
+        )
     }
 }

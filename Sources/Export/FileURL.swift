@@ -13,7 +13,8 @@ public enum FileURL {
         if path.hasPrefix("\\\\") {
             let rest = path.dropFirst(2).replacingOccurrences(of: "\\", with: "/")
             let host = rest.prefix { $0 != "/" }
-            return "file://" + Self.percentEncoded(String(host)) + Self.percentEncoded(String(rest.dropFirst(host.count)))
+            return "file://" + Self.percentEncoded(String(host))
+                + Self.percentEncoded(String(rest.dropFirst(host.count)))
         }
         let scalars = Array(path.unicodeScalars)
         let hasDriveLetter =

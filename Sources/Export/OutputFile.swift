@@ -7,7 +7,8 @@ public enum OutputFile {
     public static func isInside(_ path: String, folder: String) -> Bool {
         let resolvedFolder = Self.resolved(folder)
         let resolvedPath = Self.resolved(path)
-        return resolvedPath == resolvedFolder || resolvedPath.hasPrefix(resolvedFolder.hasSuffix("/") ? resolvedFolder : resolvedFolder + "/")
+        return resolvedPath == resolvedFolder
+            || resolvedPath.hasPrefix(resolvedFolder.hasSuffix("/") ? resolvedFolder : resolvedFolder + "/")
     }
 
     /// Writes `bytes` to `path`.

@@ -46,7 +46,13 @@ public enum PDFTranscriptWriter {
                 let start = TextTranscriptWriter.timestamp(cue.startMilliseconds, separator: ".")
                 let end = TextTranscriptWriter.timestamp(cue.endMilliseconds, separator: ".")
                 page.keepTogether(height: 30)
-                page.draw("\(start) - \(end)", font: "\(Self.fontFamilies) 8", gray: 0.4, left: Self.margin, width: Self.textWidth)
+                page.draw(
+                    "\(start) - \(end)",
+                    font: "\(Self.fontFamilies) 8",
+                    gray: 0.4,
+                    left: Self.margin,
+                    width: Self.textWidth
+                )
             }
             page.draw(cue.text, font: "\(Self.fontFamilies) 11", gray: 0, left: Self.margin, width: Self.textWidth)
             page.advance(by: 6)

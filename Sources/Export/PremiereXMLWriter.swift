@@ -93,7 +93,9 @@ public struct PremiereXMLWriter {
     // MARK: - Tracks
 
     private var videoPlacements: [Int] {
-        self.placements.indices.filter { self.placements[$0].media.width != nil && self.placements[$0].media.fps != nil }
+        self.placements.indices.filter {
+            self.placements[$0].media.width != nil && self.placements[$0].media.fps != nil
+        }
     }
 
     private var audioPlacements: [Int] {

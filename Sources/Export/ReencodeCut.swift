@@ -14,10 +14,18 @@ struct ReencodeCut {
     /// Writes the clip and returns its actual start and end in seconds of the source.
     func run(start: Double, end: Double) throws(ExportError) -> (start: Double, end: Double) {
         let output = try ClipOutput(path: self.outputPath)
-        let videoDecoder = try self.source.video.map { stream throws(ExportError) in try StreamDecoder(stream: stream, path: self.source.path) }
-        let audioDecoder = try self.source.audio.map { stream throws(ExportError) in try StreamDecoder(stream: stream, path: self.source.path) }
-        let videoEncoder = try videoDecoder.map { decoder throws(ExportError) in try VideoEncoder(decoder: decoder, output: output) }
-        let audioEncoder = try audioDecoder.map { decoder throws(ExportError) in try AudioEncoder(decoder: decoder, output: output) }
+        let videoDecoder = try self.source.video.map { stream throws(ExportError) in
+            try StreamDecoder(stream: stream, path: self.source.path)
+        }
+        let audioDecoder = try self.source.audio.map { stream throws(ExportError) in
+            try StreamDecoder(stream: stream, path: self.source.path)
+        }
+        let videoEncoder = try videoDecoder.map { decoder throws(ExportError) in
+            try VideoEncoder(decoder: decoder, output: output)
+        }
+        let audioEncoder = try audioDecoder.map { decoder throws(ExportError) in
+            try AudioEncoder(decoder: decoder, output: output)
+        }
         try output.writeHeader()
 
         var state = CutState(start: start, end: end)
@@ -102,7 +110,9 @@ struct ReencodeCut {
     }
 
     /// Queues the decoded audio frames; returns true once past the clip's end.
-    private func drainAudio(_ decoder: StreamDecoder, into encoder: AudioEncoder?, state: CutState) throws(ExportError) -> Bool {
+    private func drainAudio(_ decoder: StreamDecoder, into encoder: AudioEncoder?, state: CutState) throws(ExportError)
+        -> Bool
+    {
         let base = decoder.stream.pointee.time_base
         let streamStart = self.source.startTimestamp(of: decoder.stream)
         while try decoder.receive() {

@@ -26,7 +26,11 @@ final class StreamDecoder {
         self.context = context
         self.frame = frame
         self.path = path
-        try FFmpegCall.check(avcodec_parameters_to_context(context, parameters), "avcodec_parameters_to_context", path: path)
+        try FFmpegCall.check(
+            avcodec_parameters_to_context(context, parameters),
+            "avcodec_parameters_to_context",
+            path: path
+        )
         context.pointee.pkt_timebase = stream.pointee.time_base
         context.pointee.thread_count = 2
         try FFmpegCall.check(avcodec_open2(context, codec, nil), "avcodec_open2", path: path)

@@ -22,7 +22,8 @@ public struct TranscriptCue: Sendable, Equatable {
     /// start, so cues never overlap.
     public static func cues(from transcript: Transcript) -> [TranscriptCue] {
         let segments = transcript.segments.enumerated().sorted { left, right in
-            left.element.start == right.element.start ? left.offset < right.offset : left.element.start < right.element.start
+            left.element.start == right.element.start
+                ? left.offset < right.offset : left.element.start < right.element.start
         }
         var cues: [TranscriptCue] = []
         for (_, segment) in segments {

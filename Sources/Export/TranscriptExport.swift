@@ -49,8 +49,12 @@ public struct TranscriptExport: Sendable {
 
     /// Draws the PDF into a temporary file, because Cairo writes PDF surfaces to a path, and
     /// returns its bytes.
-    private static func renderPDF(_ cues: [TranscriptCue], title: String, includeTimestamps: Bool) throws(ExportError) -> [UInt8] {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("jumper-transcript-\(UUID().uuidString).pdf")
+    private static func renderPDF(_ cues: [TranscriptCue], title: String, includeTimestamps: Bool) throws(ExportError)
+        -> [UInt8]
+    {
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+            "jumper-transcript-\(UUID().uuidString).pdf"
+        )
         defer { try? FileManager.default.removeItem(atPath: path) }
         try PDFTranscriptWriter.write(cues, title: title, includeTimestamps: includeTimestamps, to: path)
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -23,9 +23,15 @@ final class VideoEncoder {
     /// input stream's display matrix so a rotated phone clip still displays upright.
     init(decoder: StreamDecoder, output: ClipOutput) throws(ExportError) {
         guard let codec = avcodec_find_encoder_by_name("libx264") ?? avcodec_find_encoder(AV_CODEC_ID_H264) else {
-            throw .clipFailed(path: output.path, function: "avcodec_find_encoder", reason: "no H.264 encoder in this FFmpeg build")
+            throw .clipFailed(
+                path: output.path,
+                function: "avcodec_find_encoder",
+                reason: "no H.264 encoder in this FFmpeg build"
+            )
         }
-        guard let context = avcodec_alloc_context3(codec), let converted = av_frame_alloc(), let packet = av_packet_alloc() else {
+        guard let context = avcodec_alloc_context3(codec), let converted = av_frame_alloc(),
+            let packet = av_packet_alloc()
+        else {
             throw .clipFailed(path: output.path, function: "avcodec_alloc_context3", reason: "out of memory")
         }
         self.context = context
@@ -99,7 +105,11 @@ final class VideoEncoder {
             try FFmpegCall.check(code, "avcodec_receive_packet", path: self.output.path)
             // libx264 leaves durations unset, and the MP4 muxer would then give the last frame none.
             if self.packet.pointee.duration == 0 && self.context.pointee.framerate.num > 0 {
-                self.packet.pointee.duration = av_rescale_q(1, av_inv_q(self.context.pointee.framerate), self.context.pointee.time_base)
+                self.packet.pointee.duration = av_rescale_q(
+                    1,
+                    av_inv_q(self.context.pointee.framerate),
+                    self.context.pointee.time_base
+                )
             }
             av_packet_rescale_ts(self.packet, self.context.pointee.time_base, self.outputStream.pointee.time_base)
             self.packet.pointee.stream_index = self.outputStream.pointee.index
@@ -108,7 +118,9 @@ final class VideoEncoder {
     }
 
     /// Returns `frame` itself when the encoder takes it as is, or a 4:2:0 copy at even size.
-    private func convertedIfNeeded(_ frame: UnsafeMutablePointer<AVFrame>) throws(ExportError) -> UnsafeMutablePointer<AVFrame> {
+    private func convertedIfNeeded(_ frame: UnsafeMutablePointer<AVFrame>) throws(ExportError) -> UnsafeMutablePointer<
+        AVFrame
+    > {
         let width = self.context.pointee.width
         let height = self.context.pointee.height
         let format = AVPixelFormat(rawValue: frame.pointee.format)
@@ -129,7 +141,11 @@ final class VideoEncoder {
             nil
         )
         guard self.scaleContext != nil else {
-            throw .clipFailed(path: self.output.path, function: "sws_getCachedContext", reason: "unsupported pixel format \(frame.pointee.format)")
+            throw .clipFailed(
+                path: self.output.path,
+                function: "sws_getCachedContext",
+                reason: "unsupported pixel format \(frame.pointee.format)"
+            )
         }
         if self.converted.pointee.data.0 == nil {
             self.converted.pointee.format = AV_PIX_FMT_YUV420P.rawValue
@@ -142,10 +158,14 @@ final class VideoEncoder {
             .assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
         let sourceStrides = UnsafeRawPointer(frame).advanced(by: MemoryLayout<AVFrame>.offset(of: \AVFrame.linesize)!)
             .assumingMemoryBound(to: Int32.self)
-        let targetData = UnsafeMutableRawPointer(self.converted).advanced(by: MemoryLayout<AVFrame>.offset(of: \AVFrame.data)!)
-            .assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self)
-        let targetStrides = UnsafeRawPointer(self.converted).advanced(by: MemoryLayout<AVFrame>.offset(of: \AVFrame.linesize)!)
-            .assumingMemoryBound(to: Int32.self)
+        let targetData = UnsafeMutableRawPointer(self.converted).advanced(
+            by: MemoryLayout<AVFrame>.offset(of: \AVFrame.data)!
+        )
+        .assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self)
+        let targetStrides = UnsafeRawPointer(self.converted).advanced(
+            by: MemoryLayout<AVFrame>.offset(of: \AVFrame.linesize)!
+        )
+        .assumingMemoryBound(to: Int32.self)
         sws_scale(self.scaleContext, sourceData, sourceStrides, 0, frame.pointee.height, targetData, targetStrides)
         return self.converted
     }

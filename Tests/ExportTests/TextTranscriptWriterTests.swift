@@ -95,3 +95,9 @@ import Testing
         #expect(cues.first?.text == "one two three")
     }
 }
+
+@Suite struct XMLTextTests {
+    @Test func escapesMarkupAndDropsControlCharacters() {
+        #expect(XMLText.escaped("a<b>&\"c\"'d'\u{1}\u{B}\te\n") == "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;\te\n")
+    }
+}

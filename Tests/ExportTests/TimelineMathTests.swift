@@ -57,7 +57,10 @@ import Testing
 @Suite struct FileURLTests {
     @Test(arguments: [
         ("/Volumes/Media/clip.mov", "file://localhost/Volumes/Media/clip.mov"),
-        ("/Users/me/My Movies/Été 東京.mp4", "file://localhost/Users/me/My%20Movies/%C3%89t%C3%A9%20%E6%9D%B1%E4%BA%AC.mp4"),
+        (
+            "/Users/me/My Movies/Été 東京.mp4",
+            "file://localhost/Users/me/My%20Movies/%C3%89t%C3%A9%20%E6%9D%B1%E4%BA%AC.mp4"
+        ),
         ("/a/100%#?&;.mov", "file://localhost/a/100%25%23%3F%26%3B.mov"),
         ("C:\\Media\\Day 1\\clip.mxf", "file://localhost/C:/Media/Day%201/clip.mxf"),
         ("d:/footage/x.mov", "file://localhost/D:/footage/x.mov"),
