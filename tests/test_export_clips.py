@@ -241,3 +241,16 @@ def test_output_dir_in_data_folder_rejected(server, footage):
                       output_dir=str(server.data_dir))
     assert response.status_code == 400, response.text
     assert "data folder" in response.json()["message"]
+
+
+def test_reencode_converts_to_420(server, footage, tmp_path):
+    """A 4:4:4 source goes through libswscale to the 4:2:0 that H.264 players expect."""
+    source = tmp_path / "full chroma.mp4"
+    make_video(source, 4, 25, extra_output=["-pix_fmt", "yuv444p"])
+    assert stream(probe(source), "video")["pix_fmt"] == "yuv444p"
+    response = export(server, footage, [{"media_path": str(source), "start": 1, "end": 2}])
+    clip = response.json()["clips"][0]
+    video = stream(probe(clip["output_path"]), "video")
+    assert video["pix_fmt"] == "yuv420p"
+    assert (video["width"], video["height"]) == (640, 360)
+    assert len(frame_times(clip["output_path"])) == 25

@@ -72,7 +72,8 @@ def test_response_counts_clips(exported):
 def test_ntsc_sequence_rate(exported):
     path, _ = exported
     root = ElementTree.parse(path).getroot()
-    assert root.tag == "xmeml" and root.get("version") == "4"
+    assert root.tag == "xmeml"
+    assert root.get("version") == "4"
     sequence = root.find("sequence")
     assert sequence.findtext("name") == "Interview – cut 1"
     assert sequence.findtext("rate/timebase") == "30"
@@ -130,9 +131,12 @@ def test_media_urls_percent_encoded(exported, footage):
     assert len(urls) == 3
     expected = "file://localhost" + urllib.parse.quote(str(footage["timecoded"]), safe="/")
     assert urls["caméra B 01h.mov"] == expected
-    assert "%20" in expected and "%C3%A9" in expected and "%E6%9D%B1" in expected
+    assert "%20" in expected
+    assert "%C3%A9" in expected
+    assert "%E6%9D%B1" in expected
     for url in urls.values():
-        assert " " not in url and url.isascii()
+        assert " " not in url
+        assert url.isascii()
 
 
 def test_file_rates_and_durations(exported):

@@ -174,7 +174,8 @@ def test_docx_opens_with_python_docx(server, transcribed):
         f"[00:00:08.000 - 00:00:08.001] {QUOTED}",
     ]
     arabic = document.paragraphs[3]._p
-    assert arabic.pPr is not None and arabic.pPr.find(docx.oxml.ns.qn("w:bidi")) is not None
+    assert arabic.pPr is not None
+    assert arabic.pPr.find(docx.oxml.ns.qn("w:bidi")) is not None
     english = document.paragraphs[1]._p
     assert english.pPr is None
     assert document.core_properties.title == "réunion 会議 اجتماع.mp4"
@@ -224,7 +225,9 @@ def test_pdf_fonts_embedded(pdf_file):
     rows = output.splitlines()[2:]
     assert rows, output
     names = " ".join(row.split()[0] for row in rows)
-    assert "NotoSans" in names and "CJK" in names and "Arabic" in names, output
+    assert "NotoSans" in names, output
+    assert "CJK" in names, output
+    assert "Arabic" in names, output
     for row in rows:
         # Columns: name, type words, encoding, then emb, sub, uni as yes/no.
         flags = row.split()[-5:-2]

@@ -2,8 +2,8 @@ import CFFmpeg
 
 /// Encodes decoded audio as AAC into a clip's output stream, trimmed to the sample.
 ///
-/// Decoded audio is resampled to the encoder's planar float format and queued in a FIFO that
-/// knows the source time of its first sample. Once the clip's start (`origin`) is known, the
+/// Decoded audio is resampled to the encoder's planar float format and queued in a FIFO, with the
+/// source time of its first sample stored beside it. Once the clip's start (`origin`) is known, the
 /// samples before it are dropped; encoding then stops after `end`.
 ///
 /// Not thread-safe: use an instance from one thread at a time.

@@ -1,7 +1,7 @@
 import CFFmpeg
 import Foundation
 
-/// How `ClipExporter` cuts.
+/// The cutting method of `ClipExporter`.
 public enum ClipMode: String, Sendable, CaseIterable {
     /// Remux without re-encoding, starting at the keyframe at or before the start: fast and
     /// lossless, but the clip may begin earlier than requested.
@@ -16,7 +16,7 @@ public struct ExportedClip: Sendable, Equatable {
     /// The requested range widened by the handles and clamped to the file, in source seconds.
     public let requestedStart: Double
     public let requestedEnd: Double
-    /// Where the clip really starts and ends in source seconds. In copy mode the start is the
+    /// The clip's actual start and end in source seconds. In copy mode the start is the
     /// keyframe at or before `requestedStart`.
     public let start: Double
     public let end: Double

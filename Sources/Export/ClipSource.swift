@@ -87,7 +87,7 @@ final class ClipSource {
         )
     }
 
-    /// The first presentation timestamp of `stream`, which cut times count from; 0 when unset.
+    /// Returns the first presentation timestamp of `stream`, which cut times count from, or 0 when unset.
     func startTimestamp(of stream: UnsafeMutablePointer<AVStream>) -> Int64 {
         stream.pointee.start_time == FFmpegCall.noTimestamp ? 0 : stream.pointee.start_time
     }

@@ -9,9 +9,9 @@ public struct FrameRate: Sendable, Equatable, CustomStringConvertible {
         self.ntsc = ntsc
     }
 
-    /// Reads a rate in frames per second. Rates within 0.01 of `n * 1000 / 1001` for n in 24,
-    /// 30, 48, 60 and 120 are NTSC with timebase n; any other rate is rounded to the nearest
-    /// integer, or nil when it is not positive and finite.
+    /// Reads a rate in frames per second, or returns nil when it is not positive and finite.
+    /// Rates within 0.01 of `n * 1000 / 1001` for n in 24, 30, 48, 60 and 120 are NTSC with
+    /// timebase n. Any other rate is rounded to the nearest integer.
     ///
     /// NOTE: FCP7 XML has no non-integer rate other than NTSC, so 12.5 fps becomes 13 fps.
     public init?(framesPerSecond fps: Double) {

@@ -4,10 +4,10 @@ import Media
 /// Builds an FCP7 XML (`xmeml` version 4) document, the interchange format Premiere Pro and
 /// DaVinci Resolve import, with one sequence holding clips back to back.
 ///
-/// Times follow the format's rules: a clip item's `in` and `out` count frames of its `rate`,
-/// which is the sequence rate, so every cut lands on the sequence's frame grid even when the
-/// source runs at another rate; `start` and `end` are the item's place in the sequence, and a
-/// `file`'s `duration` and `timecode` count frames at the file's own rate. The source's start
+/// A clip item's `in` and `out` count frames of its `rate`, which is the sequence rate, so
+/// every cut lands on the sequence's frame grid even when the source runs at another rate.
+/// The item's `start` and `end` are its place in the sequence. A `file`'s `duration` and
+/// `timecode` count frames at the file's own rate. The source's start
 /// timecode lives only in the `file` element, so it shifts neither `in` nor the timeline.
 public struct PremiereXMLWriter {
     /// One clip placed in the sequence, with the probe result of its media.
@@ -230,6 +230,7 @@ public struct PremiereXMLWriter {
         if let duration = media.duration {
             xml.element("duration", String(fileRate.nearestFrame(atSeconds: duration)))
         }
+
         let timecode = media.startTimecode.flatMap { Timecode($0) }
         self.appendTimecode(
             frame: timecode?.frameNumber(timebase: fileRate.timebase) ?? 0,
@@ -238,6 +239,7 @@ public struct PremiereXMLWriter {
             rate: fileRate,
             to: &xml
         )
+
         xml.open("media")
         if let width = media.width, let height = media.height, media.fps != nil {
             xml.open("video")
@@ -250,6 +252,7 @@ public struct PremiereXMLWriter {
             xml.close("samplecharacteristics")
             xml.close("video")
         }
+
         if media.audioCodec != nil {
             xml.open("audio")
             xml.open("samplecharacteristics")

@@ -3,10 +3,10 @@ import CFFmpeg
 /// Cuts a clip frame-accurately by decoding from the keyframe before the start and encoding
 /// H.264 (libx264) and AAC into MP4.
 ///
-/// The clip keeps the video frames whose start lies nearest the requested range: a frame is
+/// The clip keeps the video frames whose start lies nearest the requested range. A frame is
 /// kept when its timestamp is after `start` minus half a frame and at or before `end` minus
-/// half a frame, so a time exactly between two frames goes to the later one at both ends.
-/// Audio is cut to the sample at the first kept frame and at `end`.
+/// half a frame. A time exactly between two frames therefore goes to the later one at both
+/// ends. Audio is cut to the sample at the first kept frame and at `end`.
 struct ReencodeCut {
     let source: ClipSource
     let outputPath: String
@@ -125,7 +125,7 @@ struct ReencodeCut {
         return false
     }
 
-    /// The stream's frame rate in frames per second, 25 when the container states none.
+    /// Returns the stream's frame rate in frames per second, or 25 when the container states none.
     private static func frameRate(of stream: UnsafeMutablePointer<AVStream>) -> Double {
         for rate in [stream.pointee.avg_frame_rate, stream.pointee.r_frame_rate] where rate.num > 0 && rate.den > 0 {
             return Double(rate.num) / Double(rate.den)
@@ -134,7 +134,7 @@ struct ReencodeCut {
     }
 }
 
-/// Where a re-encoded cut stands: the requested range and the first kept frame.
+/// The progress of a re-encoded cut: the requested range and the first and last kept frames.
 private struct CutState {
     /// Seconds that break ties between two frames equally near a cut, well below a frame.
     static let tieMargin = 1e-6

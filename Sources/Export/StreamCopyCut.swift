@@ -117,7 +117,7 @@ struct StreamCopyCut {
     }
 
     /// Keeps the source's codec tag (such as `hvc1`, which Apple players need for HEVC) when
-    /// the output container knows it for this codec, and lets the muxer choose otherwise.
+    /// the output container has this tag for this codec, and lets the muxer choose otherwise.
     private static func codecTag(for input: UnsafeMutablePointer<AVStream>, in output: ClipOutput) -> UInt32 {
         let parameters = input.pointee.codecpar.pointee
         guard let tags = output.formatContext.pointee.oformat.pointee.codec_tag else { return 0 }
@@ -184,9 +184,9 @@ private struct PacketWriter {
                 if let copy = av_packet_clone(packet) { self.heldVideo.append(copy) }
                 return
             }
-            for held in self.heldVideo {
-                try self.shiftAndWrite(held, input: input, outputIndex: outputIndex, isVideo: true)
-                var freeing: UnsafeMutablePointer<AVPacket>? = held
+            for heldPacket in self.heldVideo {
+                try self.shiftAndWrite(heldPacket, input: input, outputIndex: outputIndex, isVideo: true)
+                var freeing: UnsafeMutablePointer<AVPacket>? = heldPacket
                 av_packet_free(&freeing)
             }
             self.heldVideo.removeAll()
@@ -196,8 +196,8 @@ private struct PacketWriter {
 
     /// Frees the held packets that no kept frame needed.
     mutating func discardHeld() {
-        for held in self.heldVideo {
-            var freeing: UnsafeMutablePointer<AVPacket>? = held
+        for heldPacket in self.heldVideo {
+            var freeing: UnsafeMutablePointer<AVPacket>? = heldPacket
             av_packet_free(&freeing)
         }
         self.heldVideo.removeAll()

@@ -16,7 +16,7 @@ public enum TextTranscriptWriter {
         return output
     }
 
-    /// CSV as RFC 4180 describes it: a header row, CRLF line ends, and every field that holds a
+    /// CSV as RFC 4180 describes it: a header row, CRLF line ends, and every field that contains a
     /// comma, quote, CR or LF quoted with its quotes doubled. Columns are `start,end,text`
     /// (`HH:MM:SS.mmm`) or only `text` without timestamps.
     ///
@@ -40,7 +40,7 @@ public enum TextTranscriptWriter {
         return "\u{FEFF}" + body
     }
 
-    /// Quotes a CSV field when it holds a comma, a double quote, CR or LF, doubling its quotes.
+    /// Quotes a CSV field when it contains a comma, a double quote, CR or LF, doubling its quotes.
     public static func csvField(_ value: String) -> String {
         let needsQuotes = value.unicodeScalars.contains { scalar in
             scalar == "," || scalar == "\"" || scalar == "\r" || scalar == "\n"

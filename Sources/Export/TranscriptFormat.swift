@@ -24,7 +24,7 @@ public enum TranscriptFormat: String, Sendable, CaseIterable {
         }
     }
 
-    /// True for subtitle formats, which carry cue times whatever `include_timestamps` says.
+    /// True for subtitle formats, which carry cue times whatever the value of `include_timestamps`.
     public var isTimed: Bool {
         self == .srt || self == .vtt
     }

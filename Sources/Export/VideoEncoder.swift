@@ -118,15 +118,16 @@ final class VideoEncoder {
     }
 
     /// Returns `frame` itself when the encoder takes it as is, or a 4:2:0 copy at even size.
-    private func convertedIfNeeded(_ frame: UnsafeMutablePointer<AVFrame>) throws(ExportError) -> UnsafeMutablePointer<
-        AVFrame
-    > {
+    private func convertedIfNeeded(
+        _ frame: UnsafeMutablePointer<AVFrame>
+    ) throws(ExportError) -> UnsafeMutablePointer<AVFrame> {
         let width = self.context.pointee.width
         let height = self.context.pointee.height
         let format = AVPixelFormat(rawValue: frame.pointee.format)
         if format == AV_PIX_FMT_YUV420P && frame.pointee.width == width && frame.pointee.height == height {
             return frame
         }
+
         self.scaleContext = sws_getCachedContext(
             self.scaleContext,
             frame.pointee.width,
@@ -147,26 +148,41 @@ final class VideoEncoder {
                 reason: "unsupported pixel format \(frame.pointee.format)"
             )
         }
+
         if self.converted.pointee.data.0 == nil {
             self.converted.pointee.format = AV_PIX_FMT_YUV420P.rawValue
             self.converted.pointee.width = width
             self.converted.pointee.height = height
             try FFmpegCall.check(av_frame_get_buffer(self.converted, 0), "av_frame_get_buffer", path: self.output.path)
         }
+        // The encoder may still reference the previous picture; this copies it away if so.
         try FFmpegCall.check(av_frame_make_writable(self.converted), "av_frame_make_writable", path: self.output.path)
-        let sourceData = UnsafeRawPointer(frame).advanced(by: MemoryLayout<AVFrame>.offset(of: \AVFrame.data)!)
-            .assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
-        let sourceStrides = UnsafeRawPointer(frame).advanced(by: MemoryLayout<AVFrame>.offset(of: \AVFrame.linesize)!)
-            .assumingMemoryBound(to: Int32.self)
-        let targetData = UnsafeMutableRawPointer(self.converted).advanced(
-            by: MemoryLayout<AVFrame>.offset(of: \AVFrame.data)!
+
+        let source = Self.planes(of: frame)
+        let target = Self.planes(of: self.converted)
+        sws_scale(
+            self.scaleContext,
+            UnsafeRawPointer(source.data).assumingMemoryBound(to: UnsafePointer<UInt8>?.self),
+            source.strides,
+            0,
+            frame.pointee.height,
+            target.data,
+            target.strides
         )
-        .assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self)
-        let targetStrides = UnsafeRawPointer(self.converted).advanced(
-            by: MemoryLayout<AVFrame>.offset(of: \AVFrame.linesize)!
-        )
-        .assumingMemoryBound(to: Int32.self)
-        sws_scale(self.scaleContext, sourceData, sourceStrides, 0, frame.pointee.height, targetData, targetStrides)
         return self.converted
+    }
+
+    /// Returns pointers to a frame's `data` and `linesize` arrays, which Swift imports as
+    /// tuples, in the form `sws_scale` takes.
+    private static func planes(
+        of frame: UnsafeMutablePointer<AVFrame>
+    ) -> (data: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>, strides: UnsafeMutablePointer<Int32>) {
+        let base = UnsafeMutableRawPointer(frame)
+        let data = base.advanced(by: MemoryLayout<AVFrame>.offset(of: \AVFrame.data)!)
+        let strides = base.advanced(by: MemoryLayout<AVFrame>.offset(of: \AVFrame.linesize)!)
+        return (
+            data.assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self),
+            strides.assumingMemoryBound(to: Int32.self)
+        )
     }
 }

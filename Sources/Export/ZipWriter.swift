@@ -21,8 +21,8 @@ public struct ZipWriter {
     private let dosTime: UInt16
     private let dosDate: UInt16
 
-    /// Creates an empty archive whose entries carry the given modification time in MS-DOS form
-    /// (local time in the ZIP format, which has no time zone; callers pass UTC).
+    /// Creates an empty archive whose entries carry the given modification time in MS-DOS form.
+    /// The ZIP format stores local time without a time zone, and callers pass UTC.
     public init(year: Int = 1980, month: Int = 1, day: Int = 1, hour: Int = 0, minute: Int = 0, second: Int = 0) {
         self.dosTime = UInt16(hour << 11 | minute << 5 | second / 2)
         self.dosDate = UInt16(max(0, year - 1980) << 9 | month << 5 | day)
