@@ -254,3 +254,25 @@ def test_reencode_converts_to_420(server, footage, tmp_path):
     assert video["pix_fmt"] == "yuv420p"
     assert (video["width"], video["height"]) == (640, 360)
     assert len(frame_times(clip["output_path"])) == 25
+
+
+@pytest.mark.parametrize("mode", ["copy", "reencode"])
+def test_start_timecode_moves_with_clip(server, footage, tmp_path, mode):
+    source = tmp_path / "camera A.mov"
+    make_video(source, 6, 50, extra_output=["-timecode", "01:00:00:00"])
+    response = export(server, footage, [{"media_path": str(source), "start": 2, "end": 3, "name": f"tc {mode}"}],
+                      mode=mode)
+    clip = response.json()["clips"][0]
+    assert clip["start_timecode"] == "01:00:02:00"
+    info = probe(clip["output_path"])
+    timecodes = [item.get("tags", {}).get("timecode") for item in info["streams"]]
+    assert "01:00:02:00" in timecodes, info["streams"]
+    assert "01:00:00:00" not in timecodes
+
+
+def test_clip_without_timecode_has_none(server, footage):
+    response = export(server, footage, [{"media_path": str(footage["source"]), "start": 1, "end": 2}], mode="copy")
+    clip = response.json()["clips"][0]
+    assert clip["start_timecode"] is None
+    info = probe(clip["output_path"])
+    assert all("timecode" not in item.get("tags", {}) for item in info["streams"])

@@ -69,6 +69,7 @@ extension APIService {
         object["end_seconds"] = .number(result.end)
         object["requested_start_seconds"] = .number(result.requestedStart)
         object["requested_end_seconds"] = .number(result.requestedEnd)
+        object["start_timecode"] = JSON(result.startTimecode)
         object["mode"] = .string(mode.rawValue)
         if mode == .copy {
             // Copying starts at a keyframe, which may lie before the requested start.

@@ -20,6 +20,9 @@ public struct ExportedClip: Sendable, Equatable {
     /// keyframe at or before `requestedStart`.
     public let start: Double
     public let end: Double
+    /// The timecode of the clip's first frame, from the source's start timecode, or nil when
+    /// the source has none. It is also stored in the clip file.
+    public let startTimecode: String?
 }
 
 /// Cuts clips out of media files with the FFmpeg libraries.
@@ -70,7 +73,8 @@ public enum ClipExporter {
                 requestedStart: start,
                 requestedEnd: end,
                 start: times.start,
-                end: times.end
+                end: times.end,
+                startTimecode: source.timecode(atSeconds: times.start)
             )
         } catch {
             unlink(outputPath)

@@ -97,6 +97,12 @@ final class ClipOutput {
         av_dict_copy(&output.pointee.metadata, input.pointee.metadata, 0)
     }
 
+    /// Sets the start timecode of the clip on its video stream, or removes a copied one when
+    /// `timecode` is nil. The MP4 and MOV muxers write it as a `tmcd` track.
+    func setStartTimecode(_ timecode: String?, on stream: UnsafeMutablePointer<AVStream>) {
+        av_dict_set(&stream.pointee.metadata, "timecode", timecode, 0)
+    }
+
     /// Copies the stream's side data, such as the display matrix, and its `language` tag.
     func copySideData(from input: UnsafeMutablePointer<AVStream>, to output: UnsafeMutablePointer<AVStream>)
         throws(ExportError)

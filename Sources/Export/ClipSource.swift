@@ -87,6 +87,33 @@ final class ClipSource {
         )
     }
 
+    /// The `timecode` tag of the video stream, the container or a timecode (`tmcd`) stream.
+    var startTimecode: Timecode? {
+        let streams = (0..<Int(self.formatContext.pointee.nb_streams)).compactMap {
+            self.formatContext.pointee.streams[$0]
+        }
+        let dictionaries =
+            [self.video?.pointee.metadata, self.formatContext.pointee.metadata] + streams.map(\.pointee.metadata)
+        for dictionary in dictionaries {
+            if let entry = av_dict_get(dictionary, "timecode", nil, 0), let value = entry.pointee.value {
+                return Timecode(String(cString: value))
+            }
+        }
+        return nil
+    }
+
+    /// Returns the timecode of the frame `seconds` after the start, or nil when the file has no
+    /// start timecode or no video frame rate.
+    func timecode(atSeconds seconds: Double) -> String? {
+        guard let start = self.startTimecode, let video = self.video else { return nil }
+        let rate = video.pointee.avg_frame_rate.num > 0 ? video.pointee.avg_frame_rate : video.pointee.r_frame_rate
+        guard rate.num > 0, rate.den > 0 else { return nil }
+        let framesPerSecond = Double(rate.num) / Double(rate.den)
+        let timebase = Int(framesPerSecond.rounded())
+        let frame = start.frameNumber(timebase: timebase) + Int((seconds * framesPerSecond).rounded())
+        return Timecode(frameNumber: frame, timebase: timebase, dropFrame: start.dropFrame).text
+    }
+
     /// Returns the first presentation timestamp of `stream`, which cut times count from, or 0 when unset.
     func startTimestamp(of stream: UnsafeMutablePointer<AVStream>) -> Int64 {
         stream.pointee.start_time == FFmpegCall.noTimestamp ? 0 : stream.pointee.start_time

@@ -26,14 +26,15 @@ struct ReencodeCut {
         let audioEncoder = try audioDecoder.map { decoder throws(ExportError) in
             try AudioEncoder(decoder: decoder, output: output)
         }
-        try output.writeHeader()
 
+        // With video, the header waits for the first kept frame, whose time sets the start timecode.
         var state = CutState(start: start, end: end)
         if let videoDecoder {
             state.halfFrame = 0.5 / Self.frameRate(of: videoDecoder.stream)
         } else {
             // Audio alone: the clip starts exactly at the requested time.
             state.origin = start
+            try output.writeHeader()
             try audioEncoder?.setRange(origin: start, end: end)
         }
 
@@ -55,7 +56,13 @@ struct ReencodeCut {
             defer { av_packet_unref(packet) }
             if let videoDecoder, !isVideoDone, packet.pointee.stream_index == videoDecoder.stream.pointee.index {
                 try videoDecoder.send(packet)
-                isVideoDone = try self.drainVideo(videoDecoder, into: videoEncoder, audio: audioEncoder, state: &state)
+                isVideoDone = try self.drainVideo(
+                    videoDecoder,
+                    into: videoEncoder,
+                    audio: audioEncoder,
+                    output: output,
+                    state: &state
+                )
             } else if let audioDecoder, !isAudioDone, packet.pointee.stream_index == audioDecoder.stream.pointee.index {
                 try audioDecoder.send(packet)
                 isAudioDone = try self.drainAudio(audioDecoder, into: audioEncoder, state: state)
@@ -65,7 +72,13 @@ struct ReencodeCut {
         // Decoders hold back their last frames until flushed.
         if let videoDecoder, !isVideoDone {
             try videoDecoder.send(nil)
-            _ = try self.drainVideo(videoDecoder, into: videoEncoder, audio: audioEncoder, state: &state)
+            _ = try self.drainVideo(
+                videoDecoder,
+                into: videoEncoder,
+                audio: audioEncoder,
+                output: output,
+                state: &state
+            )
         }
         if let audioDecoder, !isAudioDone {
             try audioDecoder.send(nil)
@@ -85,6 +98,7 @@ struct ReencodeCut {
         _ decoder: StreamDecoder,
         into encoder: VideoEncoder?,
         audio: AudioEncoder?,
+        output: ClipOutput,
         state: inout CutState
     ) throws(ExportError) -> Bool {
         let base = decoder.stream.pointee.time_base
@@ -101,6 +115,10 @@ struct ReencodeCut {
             if state.originTimestamp == nil {
                 state.originTimestamp = timestamp
                 state.origin = time
+                if let stream = encoder?.outputStream {
+                    output.setStartTimecode(self.source.timecode(atSeconds: time), on: stream)
+                }
+                try output.writeHeader()
                 try audio?.setRange(origin: time, end: state.end)
             }
             try encoder?.encode(decoder.frame, timestamp: timestamp - (state.originTimestamp ?? timestamp))

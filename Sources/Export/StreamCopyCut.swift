@@ -12,23 +12,6 @@ struct StreamCopyCut {
 
     /// Writes the clip and returns its actual start and end in seconds of the source.
     func run(start: Double, end: Double) throws(ExportError) -> (start: Double, end: Double) {
-        let output = try ClipOutput(path: self.outputPath)
-        let inputs = [self.source.video, self.source.audio].compactMap { $0 }
-        var outputIndex: [Int32: Int32] = [:]
-        for input in inputs {
-            let stream = try output.addStream()
-            try FFmpegCall.check(
-                avcodec_parameters_copy(stream.pointee.codecpar, input.pointee.codecpar),
-                "avcodec_parameters_copy",
-                path: self.outputPath
-            )
-            stream.pointee.codecpar.pointee.codec_tag = Self.codecTag(for: input, in: output)
-            stream.pointee.time_base = input.pointee.time_base
-            try output.copySideDataAndMetadata(from: input, to: stream)
-            outputIndex[input.pointee.index] = stream.pointee.index
-        }
-        try output.writeHeader()
-
         let leading = self.source.leadingStream
         let leadingBase = leading.pointee.time_base
         let origin = self.source.startTimestamp(of: leading)
@@ -91,6 +74,7 @@ struct StreamCopyCut {
         guard let cutStart else { return (start, end) }
 
         let cutStartSeconds = FFmpegCall.seconds(cutStart - origin, timeBase: leadingBase)
+        let (output, outputIndex) = try self.makeOutput(startSeconds: cutStartSeconds)
         var writer = PacketWriter(
             source: self.source,
             output: output,
@@ -116,6 +100,31 @@ struct StreamCopyCut {
         return (cutStartSeconds, actualEnd)
     }
 
+    /// Creates the output with a copy of each kept stream and writes its header. The start
+    /// timecode is the source's, moved on to the clip's first frame.
+    private func makeOutput(startSeconds: Double) throws(ExportError) -> (ClipOutput, [Int32: Int32]) {
+        let output = try ClipOutput(path: self.outputPath)
+        var outputIndex: [Int32: Int32] = [:]
+        for input in [self.source.video, self.source.audio].compactMap({ $0 }) {
+            let stream = try output.addStream()
+            try FFmpegCall.check(
+                avcodec_parameters_copy(stream.pointee.codecpar, input.pointee.codecpar),
+                "avcodec_parameters_copy",
+                path: self.outputPath
+            )
+            stream.pointee.codecpar.pointee.codec_tag = Self.codecTag(for: input, in: output)
+            stream.pointee.time_base = input.pointee.time_base
+            stream.pointee.avg_frame_rate = input.pointee.avg_frame_rate
+            try output.copySideDataAndMetadata(from: input, to: stream)
+            outputIndex[input.pointee.index] = stream.pointee.index
+            if input == self.source.video {
+                output.setStartTimecode(self.source.timecode(atSeconds: startSeconds), on: stream)
+            }
+        }
+        try output.writeHeader()
+        return (output, outputIndex)
+    }
+
     /// Keeps the source's codec tag (such as `hvc1`, which Apple players need for HEVC) when
     /// the output container has this tag for this codec, and lets the muxer choose otherwise.
     private static func codecTag(for input: UnsafeMutablePointer<AVStream>, in output: ClipOutput) -> UInt32 {
@@ -137,7 +146,7 @@ private struct PacketWriter {
     /// Video packets presented after the end but decoded before it, held until it is known
     /// whether a kept frame follows them.
     private var heldVideo: [UnsafeMutablePointer<AVPacket>] = []
-    /// The latest end of a written packet, in seconds from the cut start.
+    /// The latest end of a written packet of the leading stream, in seconds from the cut start.
     private(set) var latestEnd: Double?
 
     init(
@@ -215,8 +224,10 @@ private struct PacketWriter {
             packet.pointee.pts -= shift
             // Audio that ends before the cut start is outside the clip.
             if !isVideo && packet.pointee.pts + packet.pointee.duration <= 0 { return }
-            let end = FFmpegCall.seconds(packet.pointee.pts + packet.pointee.duration, timeBase: base)
-            self.latestEnd = max(self.latestEnd ?? end, end)
+            if input == self.source.leadingStream {
+                let end = FFmpegCall.seconds(packet.pointee.pts + packet.pointee.duration, timeBase: base)
+                self.latestEnd = max(self.latestEnd ?? end, end)
+            }
         }
         if packet.pointee.dts != FFmpegCall.noTimestamp {
             packet.pointee.dts -= shift

@@ -26,6 +26,31 @@ public struct Timecode: Sendable, Equatable {
         self.dropFrame = lastSeparator != ":"
     }
 
+    /// Creates the timecode of frame `frameNumber` counted from 00:00:00:00 at `timebase`
+    /// frames per timecode second; hours wrap at 24. The inverse of `frameNumber(timebase:)`.
+    public init(frameNumber: Int, timebase: Int, dropFrame: Bool) {
+        let base = max(1, timebase)
+        var frame = max(0, frameNumber)
+        let isDropFrame = dropFrame && base % 30 == 0
+        if isDropFrame {
+            // Put back the frame numbers skipped so far: per full ten minutes 9 x dropped, then per minute.
+            let dropped = 2 * (base / 30)
+            let framesPerMinute = base * 60 - dropped
+            let framesPerTenMinutes = base * 600 - dropped * 9
+            let tens = frame / framesPerTenMinutes
+            let rest = frame % framesPerTenMinutes
+            frame += dropped * 9 * tens
+            if rest > dropped {
+                frame += dropped * ((rest - dropped) / framesPerMinute)
+            }
+        }
+        self.hours = frame / (base * 3600) % 24
+        self.minutes = frame / (base * 60) % 60
+        self.seconds = frame / base % 60
+        self.frames = frame % base
+        self.dropFrame = isDropFrame
+    }
+
     /// Returns the frame count since 00:00:00:00 at `timebase` frames per timecode second.
     ///
     /// Drop-frame timecode skips frame numbers 0 and 1 (for timebase 30; 0 to 3 for 60) at the

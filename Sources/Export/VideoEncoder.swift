@@ -66,6 +66,7 @@ final class VideoEncoder {
             path: output.path
         )
         self.outputStream.pointee.time_base = context.pointee.time_base
+        self.outputStream.pointee.avg_frame_rate = context.pointee.framerate
         self.outputStream.pointee.sample_aspect_ratio = source.sample_aspect_ratio
         try output.copySideData(from: decoder.stream, to: self.outputStream)
     }

@@ -75,3 +75,22 @@ import Testing
         #expect(FileURL.percentEncoded("e\u{301}") == "e%CC%81")
     }
 }
+
+@Suite struct TimecodeFromFrameTests {
+    @Test(arguments: [
+        (90_000, 25, false, "01:00:00:00"), (90_051, 25, false, "01:00:02:01"), (2_160_000, 25, false, "00:00:00:00"),
+        (107_892, 30, true, "01:00:00;00"), (1800, 30, true, "00:01:00;02"), (1799, 30, true, "00:00:59;29"),
+        (17_982, 30, true, "00:10:00;00"), (3600, 60, true, "00:01:00;04"), (3599, 60, true, "00:00:59;59"),
+    ])
+    func formatsFrameNumber(frame: Int, timebase: Int, dropFrame: Bool, expected: String) {
+        #expect(Timecode(frameNumber: frame, timebase: timebase, dropFrame: dropFrame).text == expected)
+    }
+
+    @Test func dropFrameRoundTrips() throws {
+        for frame in stride(from: 0, to: 200_000, by: 7) {
+            let text = Timecode(frameNumber: frame, timebase: 30, dropFrame: true).text
+            let parsed = try #require(Timecode(text))
+            #expect(parsed.frameNumber(timebase: 30) == frame)
+        }
+    }
+}
