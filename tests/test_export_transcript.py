@@ -22,7 +22,8 @@ SPEECH_FILE = f"{LIBRIVOX}/sense_and_sensibility_01_austen_64kb-0880.wav"
 ENGLISH = "The quarterly results were better than expected."
 JAPANESE = "四半期の業績は予想を上回りました。"
 ARABIC = "كانت النتائج الفصلية أفضل من المتوقع"
-QUOTED = 'He said "hello, world" twice'
+# The emoji is in none of the main fonts: the PDF falls back to a symbol font (Noto Sans Symbols 2).
+QUOTED = 'He said "hello, world" twice 🎬'
 # Segments as a speech model might store them: the third starts before the second and the
 # fourth ends at its start, so the export has to sort and repair times.
 MULTILINGUAL_SEGMENTS = [
@@ -155,7 +156,7 @@ def test_csv_quoting_round_trip(server, transcribed):
     assert rows[0] == ["start", "end", "text"]
     assert [row[2] for row in rows[1:]] == EXPECTED_TEXTS
     assert rows[1][:2] == ["00:00:01.000", "00:00:03.500"]
-    assert '"He said ""hello, world"" twice"' in content.decode("utf-8-sig")
+    assert '"He said ""hello, world"" twice 🎬"' in content.decode("utf-8-sig")
     plain, _ = exported_bytes(server, transcribed, "multilingual", "csv", include_timestamps=False)
     plain_rows = list(csv.reader(io.StringIO(plain.decode("utf-8-sig"), newline="")))
     assert plain_rows == [["text"]] + [[text] for text in EXPECTED_TEXTS]
