@@ -19,7 +19,7 @@ final class ClipSource {
     /// - Throws: `ExportError.clipFailed` when FFmpeg cannot open the file, and
     ///   `.unsupportedMedia` when it has neither video nor audio.
     init(path: String) throws(ExportError) {
-        av_log_set_level(AV_LOG_FATAL)
+        _ = FFmpegCall.quietLogging
         var context: UnsafeMutablePointer<AVFormatContext>? = nil
         let openCode = avformat_open_input(&context, path, nil, nil)
         guard openCode >= 0, let context else {

@@ -8,6 +8,14 @@ enum FFmpegCall {
     static let endOfFile: Int32 = cffmpeg_averror_eof()
     /// `AV_NOPTS_VALUE`: a timestamp that is not set.
     static let noTimestamp: Int64 = cffmpeg_nopts_value()
+    /// `AVERROR_INVALIDDATA`, which is `-MKTAG('I','N','D','A')`: damaged input.
+    static let invalidData: Int32 = -Int32(bitPattern: 0x4144_4E49)
+
+    /// Lowers FFmpeg's log level to fatal, once per process: every failure reaches the caller as
+    /// an `ExportError`, so FFmpeg's own lines on stderr would only repeat it out of context.
+    static let quietLogging: Void = {
+        av_log_set_level(AV_LOG_FATAL)
+    }()
 
     /// Returns `av_strerror`'s text for `code`.
     static func errorText(_ code: Int32) -> String {

@@ -46,9 +46,9 @@ final class StreamDecoder {
     /// Sends a packet, or nil to flush. Damaged packets are skipped: the decoder conceals them.
     func send(_ packet: UnsafeMutablePointer<AVPacket>?) throws(ExportError) {
         let code = avcodec_send_packet(self.context, packet)
-        if code < 0 && code != FFmpegCall.tryAgain && code != FFmpegCall.endOfFile && code != cffmpeg_averror(EINVAL) {
-            let invalidData = -Int32(bitPattern: 0x4144_4E49)  // AVERROR_INVALIDDATA, -MKTAG('I','N','D','A')
-            if code == invalidData { return }
+        let isExpected =
+            code >= 0 || code == FFmpegCall.tryAgain || code == FFmpegCall.endOfFile || code == FFmpegCall.invalidData
+        if !isExpected {
             try FFmpegCall.check(code, "avcodec_send_packet", path: self.path)
         }
     }
