@@ -133,16 +133,6 @@ public final class APIService: Sendable {
         }
     }
 
-    private func response(for error: ExportError, request: HTTPRequest) -> HTTPResponse {
-        switch error {
-        case .writeFailed, .unsupportedMedia:
-            return APIError.badRequest(error.description).response
-        case .pdfFailed, .clipFailed:
-            self.logger.error("export failed", ["request.id": request.requestID, "error": error.description])
-            return APIError(status: 500, title: "Export failed", message: error.description).response
-        }
-    }
-
     private static func response(for error: ModelError) -> HTTPResponse {
         switch error {
         case .unknownKey, .notInstalled:

@@ -37,6 +37,8 @@ extension APIService {
             )
         }
 
+        // NOTE: clips are cut one after another inside the request, as thumbnails are decoded, so
+        // a long batch of re-encoded clips keeps the connection open until all are done.
         var written: [JSON] = []
         var errors: [JSON] = []
         for (index, clip) in clips.enumerated() {

@@ -95,4 +95,16 @@ extension APIService {
             throw APIError.badRequest(error.description)
         }
     }
+
+    /// Maps an export error to the contract's status and body: a path or media the client
+    /// named is a 400, and a failure inside FFmpeg or Cairo is a 500 that is logged.
+    func response(for error: ExportError, request: HTTPRequest) -> HTTPResponse {
+        switch error {
+        case .writeFailed, .unsupportedMedia:
+            return APIError.badRequest(error.description).response
+        case .pdfFailed, .clipFailed:
+            self.logger.error("export failed", ["request.id": request.requestID, "error": error.description])
+            return APIError(status: 500, title: "Export failed", message: error.description).response
+        }
+    }
 }

@@ -44,6 +44,8 @@ final class VideoEncoder {
         let input = decoder.stream.pointee
         context.pointee.width = source.width & ~1
         context.pointee.height = source.height & ~1
+        // NOTE: 10-bit and HDR sources become 8-bit 4:2:0 with their colour tags copied, so HDR
+        // clips keep their transfer tag but lose precision.
         context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
         context.pointee.time_base = input.time_base
         context.pointee.framerate = input.avg_frame_rate.num > 0 ? input.avg_frame_rate : input.r_frame_rate
