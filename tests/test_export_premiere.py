@@ -206,3 +206,19 @@ def test_invalid_frame_rate_rejected(server, footage):
     response = server.post("/export/premiere-xml", {"clips": clip_body(footage), "frame_rate": -5})
     assert response.status_code == 400, response.text
     assert "frame_rate" in response.json()["message"]
+
+
+@pytest.mark.parametrize("frame_rate,timebase,ntsc", [(23.976, "24", "TRUE"), (59.94, "60", "TRUE"), (25, "25", "FALSE"),
+                                                      (30, "30", "FALSE")])
+def test_requested_rates_map_to_timebase(server, footage, frame_rate, timebase, ntsc):
+    response = server.post("/export/premiere-xml", {"clips": clip_body(footage)[:1], "frame_rate": frame_rate})
+    assert response.status_code == 200, response.text
+    sequence = ElementTree.fromstring(response.json()["xml"]).find("sequence")
+    assert sequence.findtext("rate/timebase") == timebase
+    assert sequence.findtext("rate/ntsc") == ntsc
+    timeline = otio.adapters.read_from_string(response.json()["xml"], adapter_name="fcp_xml")
+    clip = list(timeline.video_tracks()[0].find_clips())[0]
+    # Clip 1 runs from 1.0 s to 3.52 s: its in point is the sequence frame nearest 1.0 s.
+    rate = int(timebase) * 1000 / 1001 if ntsc == "TRUE" else int(timebase)
+    assert clip.source_range.start_time.value == round(1.0 * rate)
+    assert clip.source_range.duration.value == round(3.52 * rate) - round(1.0 * rate)
