@@ -276,3 +276,34 @@ def test_clip_without_timecode_has_none(server, footage):
     assert clip["start_timecode"] is None
     info = probe(clip["output_path"])
     assert all("timecode" not in item.get("tags", {}) for item in info["streams"])
+
+
+def beep_start(path):
+    """Return the time in seconds where the first sound after silence starts."""
+    output = subprocess.run(["ffmpeg", "-i", str(path), "-af", "silencedetect=n=-30dB:d=0.1", "-f", "null", "-"],
+                            capture_output=True, text=True, check=True).stderr
+    return float(output.split("silence_end: ")[1].split()[0])
+
+
+@pytest.fixture(scope="module")
+def delayed_audio(tmp_path_factory):
+    """Video from 0 s and audio that starts 0.5 s later, with a 1 kHz beep at 3.0 s of the file."""
+    path = tmp_path_factory.mktemp("delayed") / "late audio.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-loop", "1", "-framerate", "25", "-t", "6", "-i", f"{PHOTO_DIR}/chelsea.png",
+         "-itsoffset", "0.5", "-f", "lavfi", "-i", "aevalsrc='if(between(t,2.5,2.7),sin(2*PI*1000*t),0)':s=48000:d=5.5",
+         "-map", "0:v", "-map", "1:a", "-vf", "scale=320:-2,format=yuv420p", "-c:v", "libx264", "-preset", "veryfast",
+         "-g", "50", "-keyint_min", "50", "-sc_threshold", "0", "-c:a", "aac", str(path)],
+        check=True)
+    assert beep_start(path) == pytest.approx(3.0, abs=0.02)
+    return path
+
+
+@pytest.mark.parametrize("mode", ["copy", "reencode"])
+def test_audio_stays_in_sync(server, footage, delayed_audio, mode):
+    response = export(server, footage, [{"media_path": str(delayed_audio), "start": 2, "end": 4,
+                                         "name": f"sync {mode}"}], mode=mode)
+    clip = response.json()["clips"][0]
+    assert clip["start_seconds"] == pytest.approx(2.0)
+    # The beep at 3.0 s of the source is 1.0 s into a clip that starts at 2.0 s.
+    assert beep_start(clip["output_path"]) == pytest.approx(1.0, abs=0.03)

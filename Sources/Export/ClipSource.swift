@@ -114,6 +114,13 @@ final class ClipSource {
         return Timecode(frameNumber: frame, timebase: timebase, dropFrame: start.dropFrame).text
     }
 
+    /// The first presentation time of the leading stream in seconds. Cut times of every stream
+    /// count from it, so audio stays in sync with video when the streams start at different times.
+    var originSeconds: Double {
+        let leading = self.leadingStream
+        return FFmpegCall.seconds(self.startTimestamp(of: leading), timeBase: leading.pointee.time_base)
+    }
+
     /// Returns the first presentation timestamp of `stream`, which cut times count from, or 0 when unset.
     func startTimestamp(of stream: UnsafeMutablePointer<AVStream>) -> Int64 {
         stream.pointee.start_time == FFmpegCall.noTimestamp ? 0 : stream.pointee.start_time

@@ -102,10 +102,10 @@ struct ReencodeCut {
         state: inout CutState
     ) throws(ExportError) -> Bool {
         let base = decoder.stream.pointee.time_base
-        let streamStart = self.source.startTimestamp(of: decoder.stream)
+        let originSeconds = self.source.originSeconds
         while try decoder.receive() {
             let timestamp = decoder.frameTimestamp
-            let time = FFmpegCall.seconds(timestamp - streamStart, timeBase: base)
+            let time = FFmpegCall.seconds(timestamp, timeBase: base) - originSeconds
             if time > state.end - state.halfFrame + CutState.tieMargin {
                 return true
             }
@@ -132,9 +132,9 @@ struct ReencodeCut {
         -> Bool
     {
         let base = decoder.stream.pointee.time_base
-        let streamStart = self.source.startTimestamp(of: decoder.stream)
+        let originSeconds = self.source.originSeconds
         while try decoder.receive() {
-            let time = FFmpegCall.seconds(decoder.frameTimestamp - streamStart, timeBase: base)
+            let time = FFmpegCall.seconds(decoder.frameTimestamp, timeBase: base) - originSeconds
             if time >= state.end {
                 return true
             }

@@ -177,11 +177,10 @@ private struct PacketWriter {
         guard let outputIndex = self.outputIndex[inputIndex], !self.finishedStreams.contains(inputIndex) else { return }
         let input = self.source.formatContext.pointee.streams[Int(inputIndex)]!
         let base = input.pointee.time_base
-        let origin = self.source.startTimestamp(of: input)
         let isVideo = input == self.source.video
 
         // No packet decoded at or after the end is presented before it, so the stream ends there.
-        let endTimestamp = origin + FFmpegCall.timestamp(seconds: self.endSeconds, timeBase: base)
+        let endTimestamp = FFmpegCall.timestamp(seconds: self.source.originSeconds + self.endSeconds, timeBase: base)
         let orderTimestamp = isVideo ? packet.pointee.dts : packet.pointee.pts
         if orderTimestamp != FFmpegCall.noTimestamp && orderTimestamp >= endTimestamp {
             self.finishedStreams.insert(inputIndex)
