@@ -23,9 +23,4 @@ public enum TranscriptFormat: String, Sendable, CaseIterable {
         case .vtt: "text/vtt; charset=utf-8"
         }
     }
-
-    /// True for subtitle formats, which carry cue times whatever the value of `include_timestamps`.
-    public var isTimed: Bool {
-        self == .srt || self == .vtt
-    }
 }
