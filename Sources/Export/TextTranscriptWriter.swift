@@ -23,6 +23,9 @@ public enum TextTranscriptWriter {
     /// The text starts with a UTF-8 byte order mark because Excel reads a CSV file without one
     /// in the system's legacy code page and garbles Japanese or Arabic text; LibreOffice,
     /// Python's `csv` module (with `utf-8-sig`) and pandas accept the mark.
+    ///
+    /// NOTE: text starting with `=`, `+`, `-` or `@` is written unchanged, so a spreadsheet may
+    /// read such a line as a formula.
     public static func csv(_ cues: [TranscriptCue], includeTimestamps: Bool) -> String {
         var rows: [[String]] = [includeTimestamps ? ["start", "end", "text"] : ["text"]]
         for cue in cues {
