@@ -36,6 +36,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("lapack"), .linkedLibrary("blas")]
         ),
         .systemLibrary(name: "CWhisper", path: "Sources/CWhisper"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CPangoCairo", path: "Sources/CPangoCairo", pkgConfig: "pangocairo"),
 
         // MARK: - Infrastructure
         .target(name: "JumperCore"),
@@ -55,6 +57,11 @@ let package = Package(
             linkerSettings: whisperLinkerSettings
         ),
         .target(name: "TranscriptSearch", dependencies: ["AnalysisStore", "JumperCore"]),
+        .target(
+            name: "Export",
+            dependencies: ["CFFmpeg", "CZlib", "CPangoCairo", "Media", "Speech", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
+        ),
         .executableTarget(
             name: "SpeechBenchmarks",
             dependencies: ["Speech", "TranscriptSearch", "JumperCore"],
@@ -81,7 +88,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "HTTPServer", "SocketIO", "Analysis", "AnalysisStore", "Search", "Media",
-                "Inference", "Speech", "TranscriptSearch", "WatchFolders", "JumperCore",
+                "Inference", "Speech", "TranscriptSearch", "WatchFolders", "Export", "JumperCore",
             ],
             swiftSettings: whisperSwiftSettings
         ),
@@ -135,6 +142,11 @@ let package = Package(
         .testTarget(
             name: "WatchFoldersTests",
             dependencies: ["WatchFolders", "AnalysisStore", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
+        ),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "Media", "Speech", "JumperCore"],
             swiftSettings: whisperSwiftSettings
         ),
     ],

@@ -7,6 +7,7 @@ packages=(
     libsqlite3-dev libopenblas-dev liblapack-dev libdlib-dev libturbojpeg0-dev ffmpeg pkg-config
     python3-venv python3-skimage wrk
     cmake patchelf pocketsphinx-testdata asterisk-core-sounds-fr asterisk-core-sounds-fr-g722
+    zlib1g-dev libpango1.0-dev libcairo2-dev fonts-noto-core fonts-noto-cjk poppler-utils unzip
 )
 
 missing=()

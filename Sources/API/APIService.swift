@@ -1,5 +1,6 @@
 import Analysis
 import AnalysisStore
+import Export
 import Foundation
 import HTTPServer
 import Inference
@@ -26,6 +27,8 @@ public final class APIService: Sendable {
     let transcripts: TranscriptLibrary
     /// Nil when the watch-folder store could not be opened; those endpoints then return 503.
     let watchFolders: WatchFolderService?
+    /// The server's own data folder (keys, indexes); exports must never be written into it.
+    let dataDirectory: String
     let logger: Logger
 
     public init(
@@ -42,6 +45,7 @@ public final class APIService: Sendable {
         self.models = models
         self.speech = speech
         self.transcripts = TranscriptLibrary(dataDirectory: dataDirectory, logger: logger)
+        self.dataDirectory = dataDirectory
         self.runner = runner
         self.index = index
         self.logger = logger
@@ -88,6 +92,9 @@ public final class APIService: Sendable {
         ("POST", "/watch-folders/service/start", true, { service, _, _, _ in try service.startWatchService() }),
         ("POST", "/watch-folders/service/stop", true, { service, _, _, _ in try service.stopWatchService() }),
         ("GET", "/watch-folders/service/status", true, { service, _, _, _ in try service.watchServiceStatus() }),
+        ("POST", "/export/transcript", true, { service, _, fields, _ in try service.exportTranscript(fields) }),
+        ("POST", "/export/clips", true, { service, _, fields, _ in try service.exportClips(fields) }),
+        ("POST", "/export/premiere-xml", true, { service, _, fields, _ in try service.exportPremiereXML(fields) }),
     ]
 
     /// Registers every endpoint on the router, wrapped in authentication and error mapping.
@@ -116,6 +123,8 @@ public final class APIService: Sendable {
             return APIError.conflict(taskError.description).response
         case let speechError as SpeechError:
             return APIError(status: 500, title: "Speech failed", message: speechError.description).response
+        case let exportError as ExportError:
+            return self.response(for: exportError, request: request)
         case let mediaError as MediaError:
             // A file the client named cannot be used: the request is at fault, not the server.
             return APIError(status: 400, title: "Invalid media", message: mediaError.description).response

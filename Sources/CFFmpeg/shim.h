@@ -15,3 +15,6 @@ static inline int cffmpeg_averror(int posix_error) { return AVERROR(posix_error)
 static inline int cffmpeg_averror_eof(void) { return AVERROR_EOF; }
 static inline int64_t cffmpeg_nopts_value(void) { return AV_NOPTS_VALUE; }
 static inline int cffmpeg_time_base(void) { return AV_TIME_BASE; }
+
+/* Used by the clip export: a FIFO that regroups resampled audio into encoder-sized frames. */
+#include <libavutil/audio_fifo.h>
