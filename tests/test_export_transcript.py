@@ -67,8 +67,7 @@ def transcribed(server, tmp_path_factory):
     assert events[-1]["status"] == "completed", events[-1]
 
     response = server.post("/cache-paths", {"cache_dir": str(cache_dir), "media_paths": [str(multilingual)]})
-    # /cache-paths reports "speech": null for a transcript without segments, so use the folder.
-    speech_json = Path(response.json()["cache_paths"][0]["folder"]) / "speech.json"
+    speech_json = Path(response.json()["cache_paths"][0]["files"]["speech"])
     assert speech_json.is_file(), response.text
     stored = json.loads(open(speech_json, encoding="utf-8").read())
     stored["segments"] = [
