@@ -47,7 +47,7 @@ let package = Package(
         // MARK: - Engines
         .target(name: "Media", dependencies: ["CFFmpeg", "CTurboJPEG", "JumperCore"]),
         .target(name: "Inference", dependencies: ["COpenBLAS", "JumperCore"]),
-        .target(name: "Faces", dependencies: ["CDlibFaces", "COpenBLAS", "JumperCore"]),
+        .target(name: "Faces", dependencies: ["CDlibFaces", "COpenBLAS", "AnalysisStore", "JumperCore"]),
         .target(
             name: "Speech",
             dependencies: ["CWhisper", "CFFmpeg", "JumperCore"],
@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "Search", dependencies: ["AnalysisStore", "COpenBLAS", "JumperCore"]),
         .target(
             name: "Analysis",
-            dependencies: ["AnalysisStore", "Media", "Inference", "Speech", "JumperCore"],
+            dependencies: ["AnalysisStore", "Media", "Inference", "Speech", "Faces", "JumperCore"],
             swiftSettings: whisperSwiftSettings
         ),
 
@@ -75,7 +75,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "HTTPServer", "SocketIO", "Analysis", "AnalysisStore", "Search", "Media",
-                "Inference", "Speech", "TranscriptSearch", "JumperCore",
+                "Inference", "Speech", "TranscriptSearch", "Faces", "JumperCore",
             ],
             swiftSettings: whisperSwiftSettings
         ),
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "JumperCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "FacesTests", dependencies: ["Faces"]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces", "AnalysisStore"]),
         .testTarget(name: "AnalysisStoreTests", dependencies: ["AnalysisStore"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
         .testTarget(name: "APITests", dependencies: ["API"], swiftSettings: whisperSwiftSettings),

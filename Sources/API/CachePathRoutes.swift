@@ -1,4 +1,5 @@
 import AnalysisStore
+import Faces
 import Foundation
 import HTTPServer
 import JumperCore
@@ -22,12 +23,14 @@ extension APIService {
             }
             let visualPath = cache.visualAnalysisPath(hashString: hash)
             let visual: JSON = FileManager.default.fileExists(atPath: visualPath) ? .string(visualPath) : .null
+            let facesPath = cache.faceAnalysisPath(hashString: hash)
+            let faces: JSON = FileManager.default.fileExists(atPath: facesPath) ? .string(facesPath) : .null
             entries.append([
                 "media_path": .string(path),
                 "hash_str": .string(hash),
                 "folder": .string(cache.mediaFolderPath(hashString: hash)),
                 // Thumbnails are stored inside the visual analysis file.
-                "files": ["visual": visual, "speech": .null, "faces": .null, "thumbnails": visual],
+                "files": ["visual": visual, "speech": .null, "faces": faces, "thumbnails": visual],
             ])
         }
         return .json(["cache_paths": .array(entries)])
