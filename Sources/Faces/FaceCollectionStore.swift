@@ -49,6 +49,7 @@ public final class FaceCollectionStore: @unchecked Sendable {
     ///
     /// - Parameter createIfMissing: starts an empty collection (with `parameters`) when none
     ///   exists; otherwise a missing collection throws `FacesError.collectionNotFound`.
+    @discardableResult
     public func update<T>(
         _ cacheDirectory: CacheDirectory,
         name: String,
