@@ -93,6 +93,12 @@ let package = Package(
             swiftSettings: whisperSwiftSettings
         ),
         .executableTarget(
+            name: "FaceAnalysisBenchmark",
+            dependencies: ["Analysis", "AnalysisStore", "Faces", "Media", "JumperCore"],
+            path: "Benchmarks/FaceAnalysisBenchmark",
+            swiftSettings: whisperSwiftSettings
+        ),
+        .executableTarget(
             name: "FacesBenchmark",
             dependencies: ["Faces", "JumperCore"],
             path: "Benchmarks/FacesBenchmark"

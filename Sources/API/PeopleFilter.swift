@@ -6,10 +6,10 @@ import JumperCore
 /// The `people_filter` and `people_mode` fields of a visual search: only frames where the
 /// named people are seen.
 ///
-/// A person is a cluster of a face collection, named by `cluster_id` or by `person_name`
-/// (the cluster's name, compared without regard to case; several clusters with one name
-/// count as one person). With `people_mode` `all` (the default) a frame must show every
-/// person, with `any` at least one. An unknown collection, cluster or name is a 404.
+/// A person is a cluster of a face collection, named by `cluster_id` or by `person_name`.
+/// Names compare without regard to case, and several clusters with one name count as one
+/// person. With `people_mode` `all` (the default) a frame must show every person, with
+/// `any` at least one. An unknown collection, cluster or person name is a 404.
 struct PeopleFilter: Sendable {
     enum Mode: String, Sendable {
         case all, any
