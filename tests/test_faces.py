@@ -391,3 +391,16 @@ def test_move_to_new_and_existing_cluster(server, edits):
         "moves": [{"face_ids": ["no-such-face"], "target_cluster_id": hopper}]})
     assert unknown.status_code == 404
     assert "no-such-face" in unknown.json()["message"]
+
+
+def test_recluster_can_clear_names(server, named):
+    cache_dir = named
+    _, events = start_and_collect(server, "/faces/recluster", {
+        "cache_dir": str(cache_dir), "cluster_job_name": "default", "auto_detect_params": True,
+        "clear_names": True})
+    assert events[-1]["status"] == "completed", events[-1]
+    assert "eps" in events[-1]["message"]
+    clusters = clusters_of(server, cache_dir)["clusters"]
+    assert all(cluster["name"] is None for cluster in clusters)
+    for cluster_id, people in people_by_cluster(all_faces(server, cache_dir)).items():
+        assert len(people) == 1, f"cluster {cluster_id} mixes {people} after automatic parameters"
