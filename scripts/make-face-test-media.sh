@@ -33,7 +33,7 @@ ffmpeg_quiet=(ffmpeg -hide_banner -loglevel error -nostdin -y)
 encode=(-c:v libx264 -preset veryfast -crf 20 -pix_fmt yuv420p -r 25 -g 50)
 # Fits a picture inside 1280x720 and pads it with black, centred.
 fit_720p="scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2,setsar=1"
-# biden.jpg is a full-length portrait; its top square holds the head and shoulders.
+# biden.jpg is a full-length portrait, and its top square contains the head and shoulders.
 biden_crop="crop=iw:iw:0:0"
 
 # Runs "MAKER TEMP_PATH" unless OUTDIR/NAME exists, then renames the temporary file into place.

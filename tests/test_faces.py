@@ -1,7 +1,7 @@
 """Faces through the real server: face analysis in /analyze, the face-cluster API and people_filter.
 
-The videos are made with the ffmpeg CLI from real photos (scripts/make-face-test-media.sh):
-Obama in three different photos (one as a rotated phone clip), Biden, Grace Hopper and
+scripts/make-face-test-media.sh makes the videos with the ffmpeg CLI from real photos. They
+show Obama in three different photos (one as a rotated phone clip), Biden, Grace Hopper and
 Eileen Collins, and a scene with Hopper and Biden side by side in every frame.
 """
 

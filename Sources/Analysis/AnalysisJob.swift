@@ -206,7 +206,7 @@ final class AnalysisJob: @unchecked Sendable {
     }
 
     /// Finds the file's faces unless they are stored, then adds them to the request's face
-    /// collection unless it has them already; returns the outcome for the per-file result.
+    /// collection unless it has them already. Returns the outcome for the per-file result.
     private func runFaces(info: MediaInfo, cache: CacheDirectory, logger: Logger) throws -> String {
         guard info.mediaType != .audio else { return "not_applicable" }
         self.current.type = "faces"
