@@ -11,7 +11,9 @@ import JumperCore
 /// other. A parsed collection stays cached in memory until its file changes on disk.
 ///
 /// NOTE: the lock serialises this process only. Two servers sharing one `cache_dir` that
-/// edit the same collection at the same moment can still lose one of the edits.
+/// edit the same collection at the same moment can still lose one of the edits. Every
+/// update also rewrites the whole file, about 1 KB per face, so with 100,000 faces each
+/// analysed file and each edit writes about 100 MB.
 public final class FaceCollectionStore: @unchecked Sendable {
     /// File name of a collection inside its folder.
     public static let fileName = "collection.json"
