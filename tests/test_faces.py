@@ -404,3 +404,33 @@ def test_recluster_can_clear_names(server, named):
     assert all(cluster["name"] is None for cluster in clusters)
     for cluster_id, people in people_by_cluster(all_faces(server, cache_dir)).items():
         assert len(people) == 1, f"cluster {cluster_id} mixes {people} after automatic parameters"
+
+
+def test_photo_faces_and_bad_file_fail_alone(server, test_media_dir, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("photo footage")
+    photo = folder / "hopper.jpg"
+    shutil.copy(test_media_dir / "faces" / "grace_hopper_512x512.jpg", photo)
+    broken = folder / "broken.mp4"
+    broken.write_bytes(b"not a video at all")
+    cache_dir = tmp_path_factory.mktemp("photo-cache")
+    _, events = start_and_collect(server, "/analyze", {
+        "media_paths": [str(photo), str(broken)], "cache_dir": str(cache_dir), "faces": True,
+        "speech": False, "cluster_job_name": "photos"})
+    final = events[-1]
+    assert final["status"] == "completed", final
+    results = {Path(result["media_path"]).name: result for result in final["results"]}
+    assert results["hopper.jpg"]["analyses"]["faces"] == "completed"
+    assert results["broken.mp4"]["status"] == "failed"
+    assert results["broken.mp4"]["error"]
+
+    faces = all_faces(server, cache_dir, "photos")
+    assert len(faces) == 1
+    assert faces[0]["frame_idx"] == "0"
+    x, y, width, height = faces[0]["bbox"]
+    assert 0 <= x
+    assert x + width <= 512
+    assert 0 <= y
+    assert y + height <= 512
+    # one face is too few for a cluster of min_samples 5
+    assert faces[0]["cluster_id"] is None
+    assert clusters_of(server, cache_dir, "photos")["unclustered_faces"] == 1
