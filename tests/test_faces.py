@@ -302,6 +302,23 @@ def test_people_filter_on_a_name(server, named):
     assert {(m["hash_str"], m["frame_idx"]) for m in either} == frames_of["Biden"] | frames_of["Hopper"]
 
 
+def test_people_filter_in_frame_and_image_search(server, named, face_videos, test_media_dir):
+    cache_dir = named
+    hopper_frames = {(face["hash_str"], face["frame_idx"]) for face in all_faces(server, cache_dir)
+                     if face["cluster_id"] is not None and person_in(face) == "Hopper"}
+    people = [{"cluster_job_name": "default", "person_name": "Hopper"}]
+    common = {"cache_dir": str(cache_dir), "search_all": True, "max_results": 200, "include_images": False,
+              "per_scene": False, "people_filter": people}
+    frame = server.post("/search/frame", {**common, "media_path": str(face_videos / "obama-biden.mp4"),
+                                          "time_seconds": 2})
+    assert frame.status_code == 200, frame.text
+    assert {(m["hash_str"], m["frame_idx"]) for m in frame.json()["matches"]} == hopper_frames
+    image = server.post("/search/image", {
+        **common, "image_path": str(test_media_dir / "faces" / "grace_hopper_512x512.jpg")})
+    assert image.status_code == 200, image.text
+    assert {(m["hash_str"], m["frame_idx"]) for m in image.json()["matches"]} == hopper_frames
+
+
 def test_models_report_the_face_model(server, analysed):
     loaded = server.get("/models/loaded").json()
     assert loaded["faces"]["model_key"] == "dlib-resnet-128"
