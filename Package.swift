@@ -100,7 +100,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FacesBenchmark",
-            dependencies: ["Faces", "JumperCore"],
+            dependencies: ["Faces", "AnalysisStore", "JumperCore"],
             path: "Benchmarks/FacesBenchmark"
         ),
         .executableTarget(

@@ -12,8 +12,8 @@ import JumperCore
 ///
 /// NOTE: the lock serialises this process only. Two servers sharing one `cache_dir` that
 /// edit the same collection at the same moment can still lose one of the edits. Every
-/// update also rewrites the whole file, about 1 KB per face, so with 100,000 faces each
-/// analysed file and each edit writes about 100 MB.
+/// update also rewrites the whole file, about 0.9 KB per face: with 100,000 faces each
+/// analysed file and each edit writes 89 MB, measured at 1.4 s (FacesBenchmark).
 public final class FaceCollectionStore: @unchecked Sendable {
     /// File name of a collection inside its folder.
     public static let fileName = "collection.json"
