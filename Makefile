@@ -31,6 +31,7 @@ models: python-env
 test-media: python-env
 	@scripts/make-test-media.sh "$(TEST_MEDIA_DIR)"
 	@scripts/fetch-face-test-images.sh
+	@scripts/make-face-test-media.sh "$(TEST_MEDIA_DIR)/faces" "$(TEST_MEDIA_DIR)/face-videos"
 
 build: system-packages
 	swift build -c release --product jumper

@@ -49,7 +49,7 @@ let package = Package(
         // MARK: - Engines
         .target(name: "Media", dependencies: ["CFFmpeg", "CTurboJPEG", "JumperCore"]),
         .target(name: "Inference", dependencies: ["COpenBLAS", "JumperCore"]),
-        .target(name: "Faces", dependencies: ["CDlibFaces", "COpenBLAS", "JumperCore"]),
+        .target(name: "Faces", dependencies: ["CDlibFaces", "COpenBLAS", "AnalysisStore", "JumperCore"]),
         .target(
             name: "Speech",
             dependencies: ["CWhisper", "CFFmpeg", "JumperCore"],
@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "Search", dependencies: ["AnalysisStore", "COpenBLAS", "JumperCore"]),
         .target(
             name: "Analysis",
-            dependencies: ["AnalysisStore", "Media", "Inference", "Speech", "JumperCore"],
+            dependencies: ["AnalysisStore", "Media", "Inference", "Speech", "Faces", "JumperCore"],
             swiftSettings: whisperSwiftSettings
         ),
 
@@ -88,7 +88,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "HTTPServer", "SocketIO", "Analysis", "AnalysisStore", "Search", "Media",
-                "Inference", "Speech", "TranscriptSearch", "WatchFolders", "Export", "JumperCore",
+                "Inference", "Speech", "TranscriptSearch", "WatchFolders", "Export", "Faces", "JumperCore",
             ],
             swiftSettings: whisperSwiftSettings
         ),
@@ -106,8 +106,14 @@ let package = Package(
             swiftSettings: whisperSwiftSettings
         ),
         .executableTarget(
+            name: "FaceAnalysisBenchmark",
+            dependencies: ["Analysis", "AnalysisStore", "Faces", "Media", "JumperCore"],
+            path: "Benchmarks/FaceAnalysisBenchmark",
+            swiftSettings: whisperSwiftSettings
+        ),
+        .executableTarget(
             name: "FacesBenchmark",
-            dependencies: ["Faces", "JumperCore"],
+            dependencies: ["Faces", "AnalysisStore", "JumperCore"],
             path: "Benchmarks/FacesBenchmark"
         ),
         .executableTarget(
@@ -129,7 +135,7 @@ let package = Package(
         .testTarget(name: "SocketIOTests", dependencies: ["SocketIO"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "JumperCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "FacesTests", dependencies: ["Faces"]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces", "AnalysisStore"]),
         .testTarget(name: "AnalysisStoreTests", dependencies: ["AnalysisStore"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
         .testTarget(name: "APITests", dependencies: ["API"], swiftSettings: whisperSwiftSettings),

@@ -26,9 +26,37 @@ if [[ ! -f $video ]]; then
     mv "$video.tmp.mp4" "$video"
 fi
 
+# Two minutes of 1920x1080 30 fps H.264 with people in five of its six 20 s scenes (two
+# people, three people, a medium shot, a wide shot with small faces, a full-length portrait,
+# then a cat), made from the face test photos with temporal noise so every frame differs.
+people_video=$bench_media/people-2min-1080p30.mp4
+if [[ ! -f $people_video ]]; then
+    faces=${JUMPER_TEST_MEDIA_DIR:-$cache/test-media}/faces
+    skimage=/usr/lib/python3/dist-packages/skimage/data
+    fit="scale=1920:1080:force_original_aspect_ratio=decrease,pad=1920:1080:(ow-iw)/2:(oh-ih)/2,setsar=1"
+    scenes="[0]scale=-2:1080[a0];[1]crop=iw:iw:0:0,scale=-2:1080[b0];[a0][b0]hstack,$fit,fps=30,format=yuv420p[v0];"
+    scenes+="[2]scale=-2:640[a1];[3]scale=-2:640[b1];[4]scale=-2:640[c1];[a1][b1][c1]hstack=inputs=3,$fit,fps=30,format=yuv420p[v1];"
+    scenes+="[5]scale=-2:900,pad=1920:1080:600:90,setsar=1,fps=30,format=yuv420p[v2];"
+    scenes+="[6]scale=-2:420[a3];[7]crop=iw:iw:0:0,scale=-2:600[b3];[a3]pad=iw:600:0:180[a3p];[a3p][b3]hstack,pad=1920:1080:500:240,setsar=1,fps=30,format=yuv420p[v3];"
+    scenes+="[8]$fit,fps=30,format=yuv420p[v4];[9]$fit,fps=30,format=yuv420p[v5];"
+    scenes+="[v0][v1][v2][v3][v4][v5]concat=n=6:v=1:a=0,noise=alls=12:allf=t[v]"
+    ffmpeg -v error -y \
+        -loop 1 -t 20 -i "$faces/obama2.jpg" -loop 1 -t 20 -i "$faces/biden.jpg" \
+        -loop 1 -t 20 -i "$faces/grace_hopper_512x512.jpg" -loop 1 -t 20 -i "$faces/astronaut.png" \
+        -loop 1 -t 20 -i "$faces/obama.jpg" -loop 1 -t 20 -i "$faces/astronaut.png" \
+        -loop 1 -t 20 -i "$faces/grace_hopper_512x512.jpg" -loop 1 -t 20 -i "$faces/biden.jpg" \
+        -loop 1 -t 20 -i "$faces/obama3.jpg" -loop 1 -t 20 -i "$skimage/chelsea.png" \
+        -filter_complex "$scenes" -map "[v]" -c:v libx264 -preset veryfast -g 60 -crf 23 "$people_video.tmp.mp4"
+    mv "$people_video.tmp.mp4" "$people_video"
+fi
+
 swift build -c release --product jumper
 swift build -c release --product AnalysisBenchmark
 swift build -c release --product SearchBenchmark
+swift build -c release --product FaceAnalysisBenchmark
+
+echo "== face analysis: $people_video (machine: $(nproc) cores, $(uname -m))"
+.build/release/FaceAnalysisBenchmark "$people_video" "$models"
 
 echo "== visual analysis: $video (machine: $(nproc) cores, $(uname -m))"
 .build/release/AnalysisBenchmark "$video" "$models"

@@ -40,6 +40,10 @@ class RunningServer:
         headers = {"X-License-Key": key} if key else {}
         return requests.post(self.api + path, json=body, headers=headers, timeout=120, **kwargs)
 
+    def put(self, path, body, key=PRO_KEY, **kwargs):
+        headers = {"X-License-Key": key} if key else {}
+        return requests.put(self.api + path, json=body, headers=headers, timeout=120, **kwargs)
+
     def get(self, path, key=PRO_KEY, **kwargs):
         headers = {"X-License-Key": key} if key else {}
         return requests.get(self.api + path, headers=headers, timeout=60, **kwargs)

@@ -5,6 +5,7 @@
 //
 // Prints wall-clock time and the CPU time of the process (user plus system, all threads);
 // on a machine shared with other work, the CPU time is the steadier of the two.
+import AnalysisStore
 import Faces
 import Foundation
 import JumperCore
@@ -187,6 +188,29 @@ if mode == "clustering" || mode == "all" {
             clusteringCPUSeconds,
             report.newClusterIDs.count,
             report.unclustered
+        )
+    )
+
+    // Storage: the collection file that every analysed file and every edit rewrites.
+    let folder = NSTemporaryDirectory() + "faces-benchmark-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let cache = try CacheDirectory(path: folder)
+    let clustered = collection
+    let saveStarted = ContinuousClock.now
+    try FaceCollectionStore().update(cache, name: "benchmark", createIfMissing: true) { $0 = clustered }
+    let saveSeconds = seconds(ContinuousClock.now - saveStarted)
+    let loadStarted = ContinuousClock.now
+    let loadedCount = try FaceCollectionStore().read(cache, name: "benchmark") { $0.faces.count }
+    let loadSeconds = seconds(ContinuousClock.now - loadStarted)
+    let path = "\(cache.collectionFolderPath(name: "benchmark"))/\(FaceCollectionStore.fileName)"
+    let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+    print(
+        String(
+            format: "collection file of %d faces: %.1f MB, saved in %.2f s, loaded in %.2f s",
+            loadedCount,
+            Double(bytes) / 1e6,
+            saveSeconds,
+            loadSeconds
         )
     )
 }

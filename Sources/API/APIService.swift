@@ -1,6 +1,7 @@
 import Analysis
 import AnalysisStore
 import Export
+import Faces
 import Foundation
 import HTTPServer
 import Inference
@@ -95,6 +96,12 @@ public final class APIService: Sendable {
         ("POST", "/export/transcript", true, { service, _, fields, _ in try service.exportTranscript(fields) }),
         ("POST", "/export/clips", true, { service, _, fields, _ in try service.exportClips(fields) }),
         ("POST", "/export/premiere-xml", true, { service, _, fields, _ in try service.exportPremiereXML(fields) }),
+        ("GET", "/faces/clusters", true, { service, request, fields, _ in try service.faceClusters(request, fields) }),
+        ("POST", "/faces/clusters/samples", true, { service, _, fields, _ in try service.faceClusterSamples(fields) }),
+        ("POST", "/faces/clusters/faces", true, { service, _, fields, _ in try service.faceClusterFaces(fields) }),
+        ("PUT", "/faces/clusters/names", true, { service, _, fields, _ in try service.renameFaceClusters(fields) }),
+        ("POST", "/faces/recluster", true, { service, _, fields, _ in try service.reclusterFaces(fields) }),
+        ("POST", "/faces/clusters/modify", true, { service, _, fields, _ in try service.modifyFaceClusters(fields) }),
     ]
 
     /// Registers every endpoint on the router, wrapped in authentication and error mapping.
@@ -128,7 +135,9 @@ public final class APIService: Sendable {
         case let mediaError as MediaError:
             // A file the client named cannot be used: the request is at fault, not the server.
             return APIError(status: 400, title: "Invalid media", message: mediaError.description).response
-        case StoreError.invalidCacheDirectory, StoreError.invalidHashString:
+        case let facesError as FacesError:
+            return self.response(for: facesError, request: request)
+        case StoreError.invalidCacheDirectory, StoreError.invalidHashString, StoreError.invalidCollectionName:
             return APIError.badRequest(String(describing: error)).response
         case let storeError as StoreError:
             self.logger.error("analysis storage failed", ["request.id": request.requestID, "error": storeError.description])
@@ -145,6 +154,18 @@ public final class APIService: Sendable {
             )
             body["request_id"] = .string(request.requestID)
             return .json(.object(body), status: 500)
+        }
+    }
+
+    private func response(for error: FacesError, request: HTTPRequest) -> HTTPResponse {
+        switch error {
+        case .collectionNotFound, .clusterNotFound, .faceNotFound:
+            return APIError.notFound(error.description).response
+        case .invalidArgument:
+            return APIError.badRequest(error.description).response
+        default:
+            self.logger.error("face operation failed", ["request.id": request.requestID, "error": error.description])
+            return APIError(status: 500, title: "Face operation failed", message: error.description).response
         }
     }
 

@@ -1,4 +1,5 @@
 import AnalysisStore
+import Faces
 import HTTPServer
 import JumperCore
 import Search
@@ -32,20 +33,23 @@ extension APIService {
 
     private func loadResponse(_ summary: LoadSummary, cache: CacheDirectory, missing: [String], only: Set<String>?) -> JSON {
         let entries = self.index.loadedEntries(cacheDirectoryPath: cache.path).filter { only?.contains($0.hashString) ?? true }
+        var faceCount = 0
         let media = entries.map { entry -> JSON in
-            [
+            let faceHeader = cache.readFaceAnalysisHeader(hashString: entry.hashString)
+            faceCount += faceHeader?.faceCount ?? 0
+            return [
                 "video_path": .string(entry.sourcePath),
                 "hash_str": .string(entry.hashString),
                 "visual": true,
                 "speech": false,
-                "faces": false,
+                "faces": .bool(faceHeader != nil),
             ]
         }
         return [
             "loaded_media": .number(Double(entries.count)),
             "frames": .number(Double(entries.reduce(0) { $0 + $1.frameCount })),
             "transcriptions": 0,
-            "faces": 0,
+            "faces": .number(Double(faceCount)),
             "media": .array(media),
             "missing": .array(missing.map { .string($0) }),
             // Damaged analysis files: delete them and analyse the media again, or run /analyze.

@@ -23,13 +23,20 @@ extension APIService {
             throw ModelError.notInstalled(key: speechKey, folder: self.speech.modelsDirectory + "/" + speechKey)
         }
 
+        let faces = try fields.bool("faces", default: false)
+        let clusterJobName = try fields.string("cluster_job_name") ?? "default"
+        try CacheDirectory.validateCollectionName(clusterJobName)
+        if faces && !self.runner.faces.isDownloaded {
+            throw ModelError.notInstalled(key: FaceModels.modelKey, folder: self.runner.faces.folder)
+        }
+
         let request = AnalysisRequest(
             mediaPaths: paths,
             cacheDirectory: cacheDirectory,
             visual: try fields.bool("visual", default: true),
             speech: speech,
-            faces: try fields.bool("faces", default: false),
-            clusterJobName: try fields.string("cluster_job_name") ?? "default",
+            faces: faces,
+            clusterJobName: clusterJobName,
             visualModelKey: visualKey,
             speechModelKey: speechKey,
             language: try fields.string("language") ?? "auto",

@@ -1,4 +1,5 @@
 import AnalysisStore
+import Faces
 import Foundation
 import HTTPServer
 import JumperCore

@@ -1,4 +1,5 @@
 import AnalysisStore
+import Faces
 import HTTPServer
 import JumperCore
 import Media
@@ -17,7 +18,8 @@ extension APIService {
                 var object = info.metadataJSON().objectValue ?? JSONObject()
                 if let cache {
                     let visual = cache.hasAnyVisualAnalysis(hashString: info.hashString)
-                    object["analyzed"] = ["visual": .bool(visual), "speech": false, "faces": false]
+                    let faces = cache.hasFaceAnalysis(hashString: info.hashString)
+                    object["analyzed"] = ["visual": .bool(visual), "speech": false, "faces": .bool(faces)]
                 }
                 metadata.append(.object(object))
             } catch {

@@ -27,8 +27,7 @@ extension APIService {
         return [
             "visual": ["model_key": JSON(visual.modelKey), "is_loading": .bool(visual.isLoading)],
             "speech": ["model_key": JSON(self.speech.state.modelKey), "is_loading": .bool(self.speech.state.isLoading)],
-            // TODO: the face model arrives with face analysis; none is loaded in this build.
-            "faces": ["model_key": .null, "is_loading": false],
+            "faces": ["model_key": JSON(self.runner.faces.state.modelKey), "is_loading": .bool(self.runner.faces.state.isLoading)],
         ]
     }
 
@@ -58,7 +57,17 @@ extension APIService {
                 "languages": key.hasSuffix("-en") ? ["en"] : "multilingual",
             ]
         }
-        return .json(["visual": .array(visual), "speech": .array(speech), "faces": []])
+        let faces: JSON = [
+            "model_key": .string(FaceModels.modelKey),
+            "name": "dlib ResNet 128",
+            "description": "dlib HOG face detector, 5-point alignment and 128-D ResNet face embedding",
+            "downloaded": .bool(self.runner.faces.isDownloaded),
+            // the only face model, so it is always the one analysis uses
+            "active": true,
+            "size_bytes": JSON(self.models.folderSize(key: FaceModels.modelKey)),
+            "embedding_dim": .number(Double(FaceModels.embeddingDimension)),
+        ]
+        return .json(["visual": .array(visual), "speech": .array(speech), "faces": [faces]])
     }
 
     func loadModels(_ fields: RequestFields) throws -> HTTPResponse {

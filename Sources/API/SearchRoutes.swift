@@ -39,7 +39,7 @@ extension APIService {
             maxResults: options.maxResults,
             perScene: options.perScene,
             minScore: options.minScore,
-            allowedFrames: nil
+            allowedFrames: try self.allowedFrames(for: options.peopleFilter, cache: cache)
         )
         let matches: [VisualMatch]
         do {
@@ -93,6 +93,7 @@ struct VisualSearchOptions: Sendable {
     var includeScores: Bool
     var minScore: Float?
     var perScene: Bool
+    var peopleFilter: PeopleFilter?
 
     init(fields: RequestFields) throws {
         self.cacheDirectory = try fields.requiredAbsolutePath("cache_dir")
@@ -109,12 +110,7 @@ struct VisualSearchOptions: Sendable {
         self.includeScores = try fields.bool("include_scores", default: false)
         self.minScore = try fields.double("min_score").map(Float.init)
         self.perScene = try fields.bool("per_scene", default: true)
-        if let filter = fields.object["people_filter"], let items = filter.arrayValue, !items.isEmpty {
-            // TODO: people filters need face analysis, which this build does not have yet.
-            throw APIError.badRequest(
-                "Field 'people_filter': face analysis is not available in this build, so frames cannot be filtered by person; omit the field."
-            )
-        }
+        self.peopleFilter = try PeopleFilter(fields: fields)
     }
 }
 

@@ -1,4 +1,5 @@
 import AnalysisStore
+import Faces
 import Foundation
 import JumperCore
 import Media
@@ -13,6 +14,8 @@ final class AnalysisJob: @unchecked Sendable {
     let request: AnalysisRequest
     let models: ModelRegistry
     let speech: SpeechModels
+    let faces: FaceModels
+    let collections: FaceCollectionStore
     let isCancelled: @Sendable () -> Bool
     let logger: Logger
     let publish: @Sendable (TaskProgress) -> Void
@@ -32,6 +35,8 @@ final class AnalysisJob: @unchecked Sendable {
         request: AnalysisRequest,
         models: ModelRegistry,
         speech: SpeechModels,
+        faces: FaceModels,
+        collections: FaceCollectionStore,
         isCancelled: @escaping @Sendable () -> Bool,
         logger: Logger,
         publish: @escaping @Sendable (TaskProgress) -> Void
@@ -40,6 +45,8 @@ final class AnalysisJob: @unchecked Sendable {
         self.request = request
         self.models = models
         self.speech = speech
+        self.faces = faces
+        self.collections = collections
         self.isCancelled = isCancelled
         self.logger = logger
         self.publish = publish
@@ -88,14 +95,32 @@ final class AnalysisJob: @unchecked Sendable {
             self.current.hashString = info.hashString
             let cache = try CacheDirectory(path: self.request.cacheDirectory)
 
-            // Visual analysis fills the first part of the file's progress and speech the rest.
-            let hasSpeechPhase = self.request.speech && info.audioCodec != nil
-            let visualShare = hasSpeechPhase ? 0.6 : 1
-            self.phase = (0, visualShare)
+            // Visual, face and speech analysis fill the file's progress in that order.
+            let shares = Self.phaseShares(
+                visual: self.request.visual && info.mediaType != .audio,
+                faces: self.request.faces && info.mediaType != .audio,
+                speech: self.request.speech && info.audioCodec != nil
+            )
+            self.phase = shares.visual
             if self.request.visual {
                 analyses["visual"] = try self.runVisual(info: info, cache: cache, logger: fileLogger)
             }
-            self.phase = (visualShare == 1 ? 0 : visualShare, visualShare == 1 ? 1 : 1 - visualShare)
+            self.phase = shares.faces
+            var faceError: String?
+            if self.request.faces {
+                do {
+                    analyses["faces"] = try self.runFaces(info: info, cache: cache, logger: fileLogger)
+                } catch is AnalysisCancelled {
+                    throw AnalysisCancelled()
+                } catch {
+                    // The visual analysis stays; the file is reported failed with the face error.
+                    faceError = "face analysis failed: \(error)"
+                    analyses["faces"] = "failed"
+                    fileLogger.warning("face analysis failed", ["error": String(describing: error)])
+                }
+                self.current.type = info.mediaType.rawValue
+            }
+            self.phase = shares.speech
             var speechError: String?
             if self.request.speech {
                 do {
@@ -110,14 +135,15 @@ final class AnalysisJob: @unchecked Sendable {
                 }
             }
 
+            let errors = [faceError, speechError].compactMap { $0 }
             var status = FileResult.Status.skipped
-            if speechError != nil {
+            if !errors.isEmpty {
                 status = .failed
             } else if analyses.values.contains("completed") {
                 status = .completed
             }
-            return FileResult(mediaPath: path, status: status, error: speechError, hashString: info.hashString,
-                              mediaType: info.mediaType.rawValue, analyses: analyses)
+            return FileResult(mediaPath: path, status: status, error: errors.isEmpty ? nil : errors.joined(separator: "; "),
+                              hashString: info.hashString, mediaType: info.mediaType.rawValue, analyses: analyses)
         } catch is AnalysisCancelled {
             fileLogger.info("analysis cancelled, nothing written for this file")
             return self.result(path, .cancelled, error: "cancelled; nothing was written for this file")
@@ -179,14 +205,85 @@ final class AnalysisJob: @unchecked Sendable {
         return "completed"
     }
 
-    /// Returns the outcome of each analysis kind before any runs; faces are reported as not
-    /// available in this build rather than as done.
+    /// Finds the file's faces unless they are stored, then adds them to the request's face
+    /// collection unless it has them already. Returns the outcome for the per-file result.
+    private func runFaces(info: MediaInfo, cache: CacheDirectory, logger: Logger) throws -> String {
+        guard info.mediaType != .audio else { return "not_applicable" }
+        self.current.type = "faces"
+        var outcome = "skipped"
+        var analysis: FaceAnalysis
+        if !self.request.force, let stored = try? cache.readFaceAnalysis(hashString: info.hashString),
+            stored.modelKey == FaceModels.modelKey
+        {
+            try cache.recordSourcePath(hashString: info.hashString, sourcePath: info.path)
+            logger.debug("face analysis exists, skipped", ["hash": info.hashString])
+            analysis = stored
+        } else {
+            self.update(stage: "faces", fraction: 0, message: "Loading the face model", force: true)
+            let engine = try self.faces.engine()
+            self.update(stage: "faces", fraction: 0, message: "Finding faces", force: true)
+            let analyzer = FaceAnalyzer(engine: engine, isCancelled: self.isCancelled) { fraction in
+                self.update(stage: "faces", fraction: 0.9 * fraction, message: "Finding faces", force: false)
+            }
+            analysis = try analyzer.analyse(info: info)
+            self.update(stage: "saving", fraction: 0.9, message: "Saving faces", force: true)
+            try cache.writeFaceAnalysis(analysis, duration: info.duration ?? 0, mediaType: info.mediaType.rawValue)
+            logger.info("face analysis saved", ["hash": info.hashString, "faces": String(analysis.faces.count)])
+            outcome = "completed"
+        }
+
+        // The collection keeps no crops: the API reads them from the media's face file.
+        let records = analysis.faces.map { face -> FaceRecord in
+            var record = face
+            record.cropJPEG = nil
+            return record
+        }
+        let name = self.request.clusterJobName
+        self.update(stage: "clustering", fraction: 0.92, message: "Clustering faces into '\(name)'", force: true)
+        let isNewAnalysis = outcome == "completed"
+        let report = try self.collections.update(cache, name: name, createIfMissing: true) {
+            collection -> FaceCollection.AdditionReport? in
+            if collection.containsMedia(hashString: info.hashString) {
+                guard isNewAnalysis else { return nil }
+                collection.removeFaces(ofMedia: info.hashString)
+            }
+            return try collection.add(records)
+        }
+        self.update(stage: "clustering", fraction: 1, message: "Faces clustered into '\(name)'", force: true)
+        if let report {
+            logger.info(
+                "faces added to collection",
+                [
+                    "collection": name, "faces": String(records.count),
+                    "faces.assigned": String(report.assignedToExisting),
+                    "clusters.new": String(report.newClusterIDs.count),
+                    "faces.unclustered": String(report.unclustered),
+                ]
+            )
+            if outcome == "skipped" {
+                outcome = "completed"
+            }
+        }
+        return outcome
+    }
+
+    /// Returns the outcome of each analysis kind before any runs.
     private func notRunAnalyses() -> [String: String] {
-        [
-            "visual": "not_requested",
-            "speech": "not_requested",
-            "faces": self.request.faces ? "not_available" : "not_requested",
-        ]
+        ["visual": "not_requested", "speech": "not_requested", "faces": "not_requested"]
+    }
+
+    /// Returns the part of a file's progress, as (start, length), that each analysis fills.
+    /// Phases that do not run get none; the weights are rough relative costs per file.
+    static func phaseShares(
+        visual: Bool,
+        faces: Bool,
+        speech: Bool
+    ) -> (visual: (start: Double, length: Double), faces: (start: Double, length: Double), speech: (start: Double, length: Double)) {
+        let weights = [visual ? 3.0 : 0, faces ? 3.0 : 0, speech ? 2.0 : 0]
+        let total = weights.reduce(0, +)
+        guard total > 0 else { return ((0, 1), (0, 1), (0, 1)) }
+        let lengths = weights.map { $0 / total }
+        return ((0, lengths[0]), (lengths[0], lengths[1]), (lengths[0] + lengths[1], lengths[2]))
     }
 
     private func result(_ path: String, _ status: FileResult.Status, error: String?) -> FileResult {
@@ -196,6 +293,9 @@ final class AnalysisJob: @unchecked Sendable {
         }
         if self.request.speech {
             analyses["speech"] = status == .failed ? "failed" : status.rawValue
+        }
+        if self.request.faces {
+            analyses["faces"] = status == .failed ? "failed" : status.rawValue
         }
         return FileResult(mediaPath: path, status: status, error: error, hashString: self.current.hashString,
                           mediaType: nil, analyses: analyses)

@@ -1,3 +1,4 @@
+import Faces
 import Foundation
 import JumperCore
 
@@ -25,8 +26,12 @@ public final class TaskRunner: @unchecked Sendable {
 
     private let models: ModelRegistry
     private let speech: SpeechModels
+    /// The face model, loaded by the first task that finds faces.
+    public let faces: FaceModels
+    /// The face collections; analysis and the face endpoints share it so their edits serialise.
+    public let collections = FaceCollectionStore()
     private let reporter: @Sendable (TaskProgress) -> Void
-    private let logger: Logger
+    let logger: Logger
     // The lock protects every field below.
     private let lock = NSLock()
     private var running: RunningTask?
@@ -41,6 +46,7 @@ public final class TaskRunner: @unchecked Sendable {
     ) {
         self.models = models
         self.speech = speech
+        self.faces = FaceModels(modelsDirectory: models.modelsDirectory, logger: logger)
         self.logger = logger
         self.reporter = reporter
     }
@@ -105,6 +111,8 @@ public final class TaskRunner: @unchecked Sendable {
             request: request,
             models: self.models,
             speech: self.speech,
+            faces: self.faces,
+            collections: self.collections,
             isCancelled: { current.isCancelled },
             logger: self.logger.with("task.id", current.id),
             publish: { [weak self] progress in self?.publish(progress) }
@@ -138,7 +146,7 @@ public final class TaskRunner: @unchecked Sendable {
         }
     }
 
-    private func publish(_ progress: TaskProgress) {
+    func publish(_ progress: TaskProgress) {
         self.lock.withLock {
             self.latest[progress.taskID] = progress
             if progress.isFinal {

@@ -17,6 +17,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case damagedManifest(path: String, reason: String)
     /// A system call failed on a file or folder.
     case fileOperationFailed(path: String, operation: String, errno: Int32)
+    /// A face collection name (`cluster_job_name`) cannot be used as a folder name.
+    case invalidCollectionName(String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case .fileOperationFailed(let path, let operation, let errno):
             return "\(operation) failed on '\(path)': \(String(cString: strerror(errno))) (errno \(errno)); "
                 + "check that the path exists, is writable and that the disk is not full"
+        case .invalidCollectionName(let name):
+            return "invalid cluster_job_name '\(name)': use 1 to \(CacheDirectory.maxCollectionNameLength) bytes "
+                + "without '/' and not starting with '.'"
         }
     }
 }

@@ -145,3 +145,23 @@ extension FaceCollection {
         }
     }
 }
+
+// MARK: - Media
+
+extension FaceCollection {
+    /// Returns whether any face of the media `hashString` is in the collection.
+    public func containsMedia(hashString: String) -> Bool {
+        self.faces.contains { $0.hashString == hashString }
+    }
+
+    /// Removes every face of the media `hashString` (before its faces are added again after a
+    /// re-analysis) and the clusters left empty. Returns how many faces were removed.
+    @discardableResult
+    public mutating func removeFaces(ofMedia hashString: String) -> Int {
+        let before = self.faces.count
+        self.faces.removeAll { $0.hashString == hashString }
+        self.positions = Dictionary(uniqueKeysWithValues: self.faces.enumerated().map { ($0.element.faceID, $0.offset) })
+        self.removeEmptyClusters()
+        return before - self.faces.count
+    }
+}

@@ -12,6 +12,8 @@ public enum FacesError: Error, Equatable, CustomStringConvertible {
     case clusterNotFound(clusterID: String)
     /// A face id is not part of the collection.
     case faceNotFound(faceID: String)
+    /// No face collection of this name exists in the cache folder.
+    case collectionNotFound(name: String, cacheDirectory: String)
     /// Stored JSON lacks a field or has one of the wrong type.
     case invalidJSON(field: String, expected: String)
     /// An embedding has the wrong number of values.
@@ -31,6 +33,9 @@ public enum FacesError: Error, Equatable, CustomStringConvertible {
             "cluster '\(clusterID)' not found in the face collection: list clusters to get valid ids"
         case .faceNotFound(let faceID):
             "face '\(faceID)' not found in the face collection"
+        case .collectionNotFound(let name, let cacheDirectory):
+            "face collection '\(name)' not found in cache_dir '\(cacheDirectory)': analyse media with "
+                + "faces: true and cluster_job_name '\(name)' first"
         case .invalidJSON(let field, let expected):
             "invalid stored face data: field '\(field)' must be \(expected)"
         case .embeddingDimensionMismatch(let faceID, let count, let expected):
