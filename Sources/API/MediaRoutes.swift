@@ -1,4 +1,6 @@
+import Analysis
 import AnalysisStore
+import Foundation
 import HTTPServer
 import JumperCore
 import Media
@@ -17,7 +19,10 @@ extension APIService {
                 var object = info.metadataJSON().objectValue ?? JSONObject()
                 if let cache {
                     let visual = cache.hasAnyVisualAnalysis(hashString: info.hashString)
-                    object["analyzed"] = ["visual": .bool(visual), "speech": false, "faces": false]
+                    let transcriptPath = (cache.mediaFolderPath(hashString: info.hashString) as NSString)
+                        .appendingPathComponent(SpeechAnalyzer.fileName)
+                    let speech = FileManager.default.fileExists(atPath: transcriptPath)
+                    object["analyzed"] = ["visual": .bool(visual), "speech": .bool(speech), "faces": false]
                 }
                 metadata.append(.object(object))
             } catch {
