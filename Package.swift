@@ -109,6 +109,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(name: "MediaBenchmark", dependencies: ["Media"], path: "Benchmarks/MediaBenchmark"),
+        .executableTarget(name: "SceneBenchmark", dependencies: ["Media"], path: "Benchmarks/SceneBenchmark"),
 
         // MARK: - Tests, one target per module
         .testTarget(name: "JumperCoreTests", dependencies: ["JumperCore"]),
