@@ -200,7 +200,7 @@ make_hdr_clip() {
     local transfer="$1"
     local output="$2"
     "${ffmpeg_quiet[@]}" -loop 1 -framerate 30 -t 2 -i "$photo_dir/coffee.png" \
-        -vf "scale=640:360,format=gbrpf32le,zscale=tin=bt709:t=linear:npl=203,zscale=pin=bt709:p=bt2020:tin=linear:t=$transfer:npl=203:m=bt2020nc:r=tv,format=yuv420p10le" \
+        -vf "scale=640:360,setsar=1,format=gbrpf32le,zscale=tin=bt709:t=linear:npl=203,zscale=pin=bt709:p=bt2020:tin=linear:t=$transfer:npl=203:m=bt2020nc:r=tv,format=yuv420p10le" \
         -c:v libx265 -preset ultrafast -tag:v hvc1 \
         -x265-params "log-level=error:colorprim=bt2020:transfer=$transfer:colormatrix=bt2020nc:max-cll=1000,400" \
         -color_primaries bt2020 -color_trc "$transfer" -colorspace bt2020nc "$output"
