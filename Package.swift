@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "Faces", dependencies: ["CDlibFaces", "COpenBLAS", "JumperCore"]),
         .target(
             name: "Speech",
-            dependencies: ["CWhisper", "CFFmpeg", "JumperCore"],
+            dependencies: ["CWhisper", "Media", "JumperCore"],
             swiftSettings: whisperSwiftSettings,
             linkerSettings: whisperLinkerSettings
         ),
