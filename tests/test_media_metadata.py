@@ -1,6 +1,13 @@
-"""POST /media/metadata through the real server: extension fields and analysed flags."""
+"""POST /media/metadata and HDR thumbnails through the real server."""
+
+import base64
+import subprocess
+
+import numpy
 
 from test_walking_skeleton import analyse_and_collect
+
+PHOTOS = "/usr/lib/python3/dist-packages/skimage/data"
 
 
 def test_metadata_reports_hdr_and_frame_rate(server, test_media_dir):
@@ -28,3 +35,23 @@ def test_metadata_reports_analysed_kinds(server, test_media_dir, tmp_path):
     assert response.status_code == 200, response.text
     meta = response.json()["metadata"][0]
     assert meta["analyzed"] == {"visual": True, "speech": False, "faces": False}
+
+
+def decode_rgb(data, width, height):
+    """Decode an image (bytes or a path) to RGB24 at width x height with the ffmpeg CLI."""
+    source = ["-i", "-"] if isinstance(data, bytes) else ["-i", str(data)]
+    result = subprocess.run(
+        ["ffmpeg", "-v", "error", *source, "-vf", f"scale={width}:{height}", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        input=data if isinstance(data, bytes) else None, capture_output=True, check=True)
+    return numpy.frombuffer(result.stdout, dtype=numpy.uint8).astype(float)
+
+
+def test_hdr_thumbnail_is_tone_mapped(server, test_media_dir, tmp_path):
+    response = server.post("/thumbnails", {"cache_dir": str(tmp_path), "max_size": 640, "requests": [
+        {"media_path": str(test_media_dir / "hdr-pq.mp4"), "time_seconds": 1}]})
+    assert response.status_code == 200, response.text
+    thumbnail = base64.b64decode(response.json()["thumbnails"][0]["thumbnail"])
+    sdr = decode_rgb(PHOTOS + "/coffee.png", 640, 360)
+    mapped = decode_rgb(thumbnail, 640, 360)
+    # Without tone mapping the PQ picture differs from the SDR photo by about 34 levels.
+    assert numpy.abs(mapped - sdr).mean() < 16
