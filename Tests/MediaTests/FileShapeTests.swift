@@ -94,4 +94,43 @@ import Testing
         let audio = try AudioExtractor(logger: Logger(label: "test", minimumLevel: .error)).extract(path: path)
         #expect(abs(audio.duration - 30) < 0.1)
     }
+    /// Returns the mean of |2 * row(y) - row(y - 1) - row(y + 1)| over the picture: large when
+    /// alternate lines show two moments (combing), small for a picture from one moment.
+    private func combing(_ image: RGBImage) -> Double {
+        var total = 0
+        for y in 1..<(image.height - 1) {
+            for x in 0..<image.width {
+                let above = Int(image.pixel(x: x, y: y - 1).green)
+                let here = Int(image.pixel(x: x, y: y).green)
+                let below = Int(image.pixel(x: x, y: y + 1).green)
+                total += abs(2 * here - above - below)
+            }
+        }
+        return Double(total) / Double(image.width * (image.height - 2))
+    }
+
+    @Test func interlacedMotionHasNoCombing() throws {
+        // A moving pattern at 50 frames per second woven into 25 interlaced frames per second.
+        let path = try TestMedia.makeTemporaryFolder() + "/interlaced-motion.ts"
+        let result = try TestMedia.run(
+            "/usr/bin/ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-nostdin",
+                "-f", "lavfi", "-i", "testsrc2=size=720x576:rate=50:duration=2",
+                "-vf", "tinterlace=mode=interleave_top,setfield=tff", "-c:v", "mpeg2video", "-b:v", "8M",
+                "-flags", "+ilme+ildct", "-top", "1", path,
+            ]
+        )
+        guard result.status == 0 else {
+            throw TestMediaError(message: "ffmpeg could not make '\(path)': \(result.errorOutput)")
+        }
+        let frames = try self.sampleAll(path, shortSide: 576)
+        let sampled = try #require(frames.dropFirst().first)
+        #expect(sampled.image.width == 720)
+        #expect(sampled.image.height == 576)
+        let woven = try TestMedia.ffmpegFrame(path: path, frameNumber: 25, width: 720, height: 576)
+        let sampledCombing = self.combing(sampled.image)
+        let wovenCombing = self.combing(woven)
+        #expect(sampledCombing < 0.5 * wovenCombing, "combing \(sampledCombing), woven frame \(wovenCombing)")
+    }
 }
