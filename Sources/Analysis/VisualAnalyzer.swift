@@ -49,7 +49,8 @@ struct VisualAnalyzer {
             batch.append(frame.image)
             if batch.count == Self.batchSize {
                 try flush()
-                self.reportFraction(min(0.99, Double(frameTimes.count) / Double(expectedFrames)))
+                // Sampling and embedding take 90 % of the file's progress, the scene pass the rest.
+                self.reportFraction(0.9 * min(1, Double(frameTimes.count) / Double(expectedFrames)))
             }
         }
         try flush()
@@ -60,7 +61,10 @@ struct VisualAnalyzer {
         // Scene starts at frame precision: the detector decodes the seconds whose samples changed.
         let boundaries: [SceneBoundary]
         do {
-            boundaries = try scenes.detectBoundaries(isCancelled: self.isCancelled)
+            boundaries = try scenes.detectBoundaries(
+                isCancelled: self.isCancelled,
+                reportFraction: { fraction in self.reportFraction(0.9 + 0.09 * fraction) }
+            )
         } catch is CancellationError {
             throw AnalysisCancelled()
         }

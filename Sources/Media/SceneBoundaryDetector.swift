@@ -83,17 +83,22 @@ public final class SceneBoundaryDetector {
     /// When a scan cannot decode the file, each changed second whose samples differ like a
     /// cut gets a boundary at its later sample, which is one-second precision.
     ///
-    /// - Parameter isCancelled: checked between windows; returning true stops with
-    ///   `CancellationError`.
+    /// - Parameters:
+    ///   - isCancelled: checked between windows; returning true stops with `CancellationError`.
+    ///   - reportFraction: receives the fraction of the candidate windows scanned, 0 to 1.
     /// - Throws: `CancellationError` when cancelled. Decoding errors fall back as described.
-    public func detectBoundaries(isCancelled: () -> Bool = { false }) throws -> [SceneBoundary] {
+    public func detectBoundaries(
+        isCancelled: () -> Bool = { false },
+        reportFraction: (Double) -> Void = { _ in }
+    ) throws -> [SceneBoundary] {
         let windows = self.candidateWindows()
         guard !windows.isEmpty else { return [] }
         var boundaries: [SceneBoundary] = []
         do {
             let scanner = try FingerprintScanner(path: self.path)
-            for window in windows {
+            for (position, window) in windows.enumerated() {
                 if isCancelled() { throw CancellationError() }
+                reportFraction(Double(position) / Double(windows.count))
                 let frames = try scanner.frames(from: window.start, to: window.end)
                 if frames.count < 2 {
                     boundaries += self.sampledBoundaries(in: window)
