@@ -33,9 +33,10 @@ public struct SceneBoundary: Sendable, Equatable {
 ///    the picture returns to a frame seen within `flashSpan` before it: that is a flash.
 ///    Motion and dissolves raise the change of the neighbouring frames too, so a fast pan
 ///    passes no cut. Between cuts, a stretch without steady motion whose first and last
-///    frames differ in colour by `gradualHistogramDistance` or more contains a fade (when a
-///    frame in it is nearly black) or a dissolve (when its middle frame is a mix of its ends,
-///    see `isMix`). The boundary is where half the stretch's frame-to-frame change has happened.
+///    frames differ in colour by `gradualHistogramDistance` or more may contain a fade or a
+///    dissolve. It is a fade when a frame in it is nearly black, and a dissolve when its
+///    middle frame is a mix of its ends (`isMix`). The boundary is where half the stretch's
+///    frame-to-frame change has happened.
 ///
 /// Not thread-safe: use an instance from one thread at a time.
 public final class SceneBoundaryDetector {
