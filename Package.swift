@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Faces", dependencies: ["CDlibFaces", "COpenBLAS", "AnalysisStore", "JumperCore"]),
         .target(
             name: "Speech",
-            dependencies: ["CWhisper", "CFFmpeg", "JumperCore"],
+            dependencies: ["CWhisper", "Media", "JumperCore"],
             swiftSettings: whisperSwiftSettings,
             linkerSettings: whisperLinkerSettings
         ),
@@ -128,6 +128,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(name: "MediaBenchmark", dependencies: ["Media"], path: "Benchmarks/MediaBenchmark"),
+        .executableTarget(name: "SceneBenchmark", dependencies: ["Media"], path: "Benchmarks/SceneBenchmark"),
 
         // MARK: - Tests, one target per module
         .testTarget(name: "JumperCoreTests", dependencies: ["JumperCore"]),

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(
-    libcivetweb-dev libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
+    libcivetweb-dev libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libavfilter-dev
     libsqlite3-dev libopenblas-dev liblapack-dev libdlib-dev libturbojpeg0-dev ffmpeg pkg-config
     python3-venv python3-skimage wrk
     cmake patchelf pocketsphinx-testdata asterisk-core-sounds-fr asterisk-core-sounds-fr-g722

@@ -22,6 +22,17 @@
 #   empty.mp4              zero bytes
 #   truncated.mp4          the first half of a non-faststart MP4, so it has no moov atom
 #   not-video.mp4          a text file
+#   vfr.mp4                variable frame rate: one photo per second (cat, coffee, rocket,
+#                          motorcycle, astronaut, horse) but only 7 frames kept, presented at
+#                          0, 0.9, 2.2, 2.5, 3.0, 4.7 and 5.2 s (640x360 H.264)
+#   hdr-pq.mp4             2 s of the coffee photo as 10-bit HEVC with PQ transfer and BT.2020
+#                          primaries (640x360), SDR white placed at 203 nits as BT.2408 advises
+#   hdr-hlg.mp4            the same as 10-bit HEVC with HLG transfer
+#   interlaced.ts          4 s of the photos as interlaced MPEG-2 (top field first, 720x576
+#                          25 fps) in MPEG-TS with MP2 audio
+#   offset-10s.mkv         6 s of the photos, 1 s each, whose timestamps start at 10 s
+#   moov-at-end.mp4        6 s of the photos, 1 s each, with the moov atom after the media data
+#   with spaces \ and backslash.mp4   a copy of short.mp4 under a name with spaces and a backslash
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -166,6 +177,65 @@ make_not_video_mp4() {
     printf 'This is a text file with a video extension, not a media file.\n' >"$1"
 }
 
+# The six photos, 1 s each at 30 fps, 640x360: the per-second clips for frame-time tests.
+second_inputs=()
+second_filter=""
+for index in "${!photos[@]}"; do
+    second_inputs+=(-loop 1 -framerate 30 -t 1 -i "$photo_dir/${photos[$index]}")
+    second_filter+="[$index:v]scale=640:360:force_original_aspect_ratio=decrease,"
+    second_filter+="pad=640:360:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=yuv420p[s$index];"
+done
+second_filter+="[s0][s1][s2][s3][s4][s5]concat=n=6:v=1:a=0,fps=30"
+
+make_vfr_mp4() {
+    # Frame numbers 0, 27, 66, 75, 90, 141 and 156 at 30 fps; passthrough keeps their times.
+    "${ffmpeg_quiet[@]}" "${second_inputs[@]}" \
+        -filter_complex "$second_filter,select='eq(n,0)+eq(n,27)+eq(n,66)+eq(n,75)+eq(n,90)+eq(n,141)+eq(n,156)'[v]" \
+        -map "[v]" -fps_mode passthrough -c:v libx264 -preset ultrafast -crf 18 -pix_fmt yuv420p \
+        -video_track_timescale 90000 "$1"
+}
+
+# SDR BT.709 to PQ or HLG BT.2020: linearise, then encode with SDR white at 203 nits.
+make_hdr_clip() {
+    local transfer="$1"
+    local output="$2"
+    "${ffmpeg_quiet[@]}" -loop 1 -framerate 30 -t 2 -i "$photo_dir/coffee.png" \
+        -vf "scale=640:360,setsar=1,format=gbrpf32le,zscale=tin=bt709:t=linear:npl=203,zscale=pin=bt709:p=bt2020:tin=linear:t=$transfer:npl=203:m=bt2020nc:r=tv,format=yuv420p10le" \
+        -c:v libx265 -preset ultrafast -tag:v hvc1 \
+        -x265-params "log-level=error:colorprim=bt2020:transfer=$transfer:colormatrix=bt2020nc:max-cll=1000,400" \
+        -color_primaries bt2020 -color_trc "$transfer" -colorspace bt2020nc "$output"
+}
+
+make_hdr_pq_mp4() {
+    make_hdr_clip smpte2084 "$1"
+}
+
+make_hdr_hlg_mp4() {
+    make_hdr_clip arib-std-b67 "$1"
+}
+
+make_interlaced_ts() {
+    "${ffmpeg_quiet[@]}" "${photo_inputs[@]}" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=4" \
+        -filter_complex "$photo_filter,scale=720:576,setsar=64/45,fps=25,setfield=tff[v]" \
+        -map "[v]" -map 6:a -t 4 -c:v mpeg2video -b:v 4M -flags +ilme+ildct -top 1 \
+        -c:a mp2 -b:a 128k "$1"
+}
+
+make_offset_mkv() {
+    "${ffmpeg_quiet[@]}" "${second_inputs[@]}" -filter_complex "$second_filter[v]" -map "[v]" \
+        -c:v libx264 -preset ultrafast -crf 18 -g 30 -pix_fmt yuv420p -output_ts_offset 10 "$1"
+}
+
+make_moov_at_end_mp4() {
+    "${ffmpeg_quiet[@]}" "${second_inputs[@]}" -filter_complex "$second_filter[v]" -map "[v]" \
+        -c:v libx264 -preset ultrafast -crf 18 -g 30 -pix_fmt yuv420p "$1"
+}
+
+make_backslash_copy() {
+    cp "$out_dir/short.mp4" "$1"
+}
+
 make_once photos.mp4 make_photos_mp4
 make_once photos-rotated.mov make_photos_rotated_mov
 make_once photos.webm make_photos_webm
@@ -177,3 +247,10 @@ make_once tone-cover.mp3 make_tone_cover_mp3
 make_once empty.mp4 make_empty_mp4
 make_once truncated.mp4 make_truncated_mp4
 make_once not-video.mp4 make_not_video_mp4
+make_once vfr.mp4 make_vfr_mp4
+make_once hdr-pq.mp4 make_hdr_pq_mp4
+make_once hdr-hlg.mp4 make_hdr_hlg_mp4
+make_once interlaced.ts make_interlaced_ts
+make_once offset-10s.mkv make_offset_mkv
+make_once moov-at-end.mp4 make_moov_at_end_mp4
+make_once 'with spaces \ and backslash.mp4' make_backslash_copy

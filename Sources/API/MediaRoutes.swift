@@ -1,5 +1,7 @@
+import Analysis
 import AnalysisStore
 import Faces
+import Foundation
 import HTTPServer
 import JumperCore
 import Media
@@ -19,7 +21,10 @@ extension APIService {
                 if let cache {
                     let visual = cache.hasAnyVisualAnalysis(hashString: info.hashString)
                     let faces = cache.hasFaceAnalysis(hashString: info.hashString)
-                    object["analyzed"] = ["visual": .bool(visual), "speech": false, "faces": .bool(faces)]
+                    let transcriptPath = (cache.mediaFolderPath(hashString: info.hashString) as NSString)
+                        .appendingPathComponent(SpeechAnalyzer.fileName)
+                    let speech = FileManager.default.fileExists(atPath: transcriptPath)
+                    object["analyzed"] = ["visual": .bool(visual), "speech": .bool(speech), "faces": .bool(faces)]
                 }
                 metadata.append(.object(object))
             } catch {

@@ -29,7 +29,7 @@ struct VisualAnalyzer {
         var frameTimes: [Double] = []
         var vectors: [Float] = []
         var thumbnails: [[UInt8]] = []
-        var scenes = SceneDetector()
+        let scenes = SceneBoundaryDetector(path: info.path)
         var batch: [RGBImage] = []
 
         func flush() throws {
@@ -43,19 +43,32 @@ struct VisualAnalyzer {
         while let frame = try sampler.nextFrame() {
             if self.isCancelled() { throw AnalysisCancelled() }
             frameTimes.append(Double(frame.index))
-            scenes.add(frame.image, timeSeconds: Double(frame.index))
+            scenes.add(frame)
             let thumbnail = ImageResizer.resized(frame.image, maxLongSide: Self.thumbnailLongSide)
             thumbnails.append(try JPEGEncoder.encode(thumbnail, quality: Self.thumbnailQuality))
             batch.append(frame.image)
             if batch.count == Self.batchSize {
                 try flush()
-                self.reportFraction(min(0.99, Double(frameTimes.count) / Double(expectedFrames)))
+                // Sampling and embedding take 90 % of the file's progress, the scene pass the rest.
+                self.reportFraction(0.9 * min(1, Double(frameTimes.count) / Double(expectedFrames)))
             }
         }
         try flush()
         guard !frameTimes.isEmpty else {
             throw MediaError.unsupported(path: info.path, reason: "no picture could be decoded")
         }
+
+        // Scene starts at frame precision: the detector decodes the seconds whose samples changed.
+        let boundaries: [SceneBoundary]
+        do {
+            boundaries = try scenes.detectBoundaries(
+                isCancelled: self.isCancelled,
+                reportFraction: { fraction in self.reportFraction(0.9 + 0.09 * fraction) }
+            )
+        } catch is CancellationError {
+            throw AnalysisCancelled()
+        }
+        let sceneStarts = [0] + boundaries.map(\.timeSeconds)
 
         return VisualAnalysis(
             hashString: info.hashString,
@@ -65,7 +78,7 @@ struct VisualAnalyzer {
             duration: info.duration ?? Double(frameTimes.count),
             frameTimes: frameTimes,
             vectors: vectors,
-            sceneStarts: scenes.sceneStarts,
+            sceneStarts: sceneStarts,
             thumbnails: thumbnails
         )
     }

@@ -9,6 +9,10 @@
 #include <libavutil/timecode.h>
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersrc.h>
+#include <libavfilter/buffersink.h>
+#include <libavutil/mastering_display_metadata.h>
 
 /* Swift cannot import function-like macros, so the few the media layer needs are wrapped here. */
 static inline int cffmpeg_averror(int posix_error) { return AVERROR(posix_error); }

@@ -10,13 +10,15 @@ enum FrameSizing: Sendable {
 }
 
 /// Converts decoded frames to upright RGB24 at a requested size: one libswscale pass for
-/// scaling and colour conversion, then a turn into display orientation.
+/// scaling and colour conversion, then a turn into display orientation. HDR frames (PQ or
+/// HLG) go through `ToneMapper` instead of libswscale.
 ///
 /// Not thread-safe: use an instance from one thread at a time.
 final class FrameConverter {
     let path: String
     let orientation: DisplayOrientation
     private var scaleContext: OpaquePointer?
+    private var toneMapper: ToneMapper?
 
     init(path: String, orientation: DisplayOrientation) {
         self.path = path
@@ -69,7 +71,14 @@ final class FrameConverter {
         let scaledWidth = self.orientation.swapsAxes ? output.height : output.width
         let scaledHeight = self.orientation.swapsAxes ? output.width : output.height
 
-        let scaled = try self.scale(frame, toWidth: scaledWidth, height: scaledHeight)
+        let scaled: RGBImage
+        if ToneMapper.isHDR(frame) {
+            let toneMapper = self.toneMapper ?? ToneMapper(path: self.path)
+            self.toneMapper = toneMapper
+            scaled = try toneMapper.convert(frame, width: scaledWidth, height: scaledHeight)
+        } else {
+            scaled = try self.scale(frame, toWidth: scaledWidth, height: scaledHeight)
+        }
         return self.orientation.apply(to: scaled)
     }
 
@@ -78,10 +87,15 @@ final class FrameConverter {
     {
         let sourceFormat = AVPixelFormat(rawValue: frame.pointee.format)
         let flags = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT
+        // An interlaced frame weaves two fields taken 1/50 or 1/60 s apart, which shows moving
+        // edges as combs. Reading every other line (the top field) gives one moment in time at
+        // half the height, which the downscale to analysis size hardly misses.
+        let fieldStep: Int32 = frame.pointee.interlaced_frame != 0 && frame.pointee.height >= 2 ? 2 : 1
+        let sourceHeight = frame.pointee.height / fieldStep
         self.scaleContext = sws_getCachedContext(
             self.scaleContext,
             frame.pointee.width,
-            frame.pointee.height,
+            sourceHeight,
             sourceFormat,
             Int32(width),
             Int32(height),
@@ -108,13 +122,14 @@ final class FrameConverter {
             return withUnsafePointer(to: &frame.pointee.data) { dataTuple in
                 withUnsafePointer(to: &frame.pointee.linesize) { strideTuple in
                     let planes = UnsafeRawPointer(dataTuple).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
-                    let strides = UnsafeRawPointer(strideTuple).assumingMemoryBound(to: Int32.self)
+                    let frameStrides = UnsafeRawPointer(strideTuple).assumingMemoryBound(to: Int32.self)
+                    var strides = (0..<8).map { frameStrides[$0] * fieldStep }
                     return sws_scale(
                         context,
                         planes,
-                        strides,
+                        &strides,
                         0,
-                        frame.pointee.height,
+                        sourceHeight,
                         &destination,
                         &destinationStrides
                     )
@@ -127,8 +142,6 @@ final class FrameConverter {
         return RGBImage(width: width, height: height, pixels: pixels)
     }
 
-    /// TODO: HDR sources (PQ or HLG transfer) are converted without tone mapping, so their
-    /// frames look flat and washed out.
     /// Picks the YUV matrix from the frame's colorspace (BT.709 when unspecified and the
     /// frame is HD, BT.601 below 720 lines) and the input range from its color range.
     private func configureColorspace(_ context: OpaquePointer, for frame: UnsafeMutablePointer<AVFrame>) {

@@ -14,6 +14,8 @@ public enum MediaError: Error, Sendable {
     case unsupported(path: String, reason: String)
     /// Decoding, converting or seeking failed part-way; `function` is the C call that failed.
     case decodeFailed(path: String, function: String, reason: String)
+    /// Audio was requested from a file that has no audio stream.
+    case noAudioStream(path: String)
     /// The decoded picture is larger than the configured limit.
     case imageTooLarge(path: String, width: Int, height: Int, maxPixels: Int)
     /// JPEG compression failed; `reason` is libturbojpeg's message.
@@ -24,7 +26,7 @@ public enum MediaError: Error, Sendable {
         switch self {
         case .fileNotFound(let path), .notAFile(let path), .notAFolder(let path), .emptyFile(let path):
             path
-        case .unreadable(let path, _), .unsupported(let path, _):
+        case .unreadable(let path, _), .unsupported(let path, _), .noAudioStream(let path):
             path
         case .decodeFailed(let path, _, _), .imageTooLarge(let path, _, _, _):
             path
@@ -50,6 +52,8 @@ extension MediaError: CustomStringConvertible {
             "'\(path)' could not be opened: \(reason)"
         case .unsupported(let path, let reason):
             "'\(path)' is not a media file FFmpeg can read (\(reason))"
+        case .noAudioStream(let path):
+            "'\(path)' has no audio stream: pass a file with sound, or analyse it without speech"
         case .decodeFailed(let path, let function, let reason):
             "'\(path)' failed to decode: \(function) returned '\(reason)'; the file may be corrupt or truncated"
         case .imageTooLarge(let path, let width, let height, let maxPixels):

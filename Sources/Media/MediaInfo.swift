@@ -32,6 +32,9 @@ public struct MediaInfo: Sendable {
     public let creationTime: String?
     /// The `timecode` tag of the container or of a stream, such as `01:00:00:00`.
     public let startTimecode: String?
+    /// Pixel format, colour description (HDR transfer) and frame-rate regularity of the video
+    /// stream; nil for audio.
+    public let videoFormat: VideoFormat?
 
     public init(
         path: String,
@@ -48,7 +51,8 @@ public struct MediaInfo: Sendable {
         sampleRate: Int?,
         channels: Int?,
         creationTime: String?,
-        startTimecode: String?
+        startTimecode: String?,
+        videoFormat: VideoFormat? = nil
     ) {
         self.path = path
         self.hashString = hashString
@@ -65,10 +69,13 @@ public struct MediaInfo: Sendable {
         self.channels = channels
         self.creationTime = creationTime
         self.startTimecode = startTimecode
+        self.videoFormat = videoFormat
     }
 
     /// Builds the contract's `Meta` object: snake_case keys in the documented order, null for
-    /// what does not apply.
+    /// what does not apply. Extension keys follow them: `variable_frame_rate`, `pixel_format`,
+    /// `bit_depth`, `hdr_transfer`, `color_primaries`, `color_transfer`, `color_space`,
+    /// `color_range` and `interlaced`, all null for audio.
     public func metadataJSON() -> JSON {
         var object = JSONObject()
         object["media_path"] = .string(self.path)
@@ -86,6 +93,17 @@ public struct MediaInfo: Sendable {
         object["channels"] = JSON(self.channels)
         object["creation_time"] = JSON(self.creationTime)
         object["start_timecode"] = JSON(self.startTimecode)
+
+        let format = self.videoFormat
+        object["variable_frame_rate"] = JSON(format.map { $0.isVariableFrameRate })
+        object["pixel_format"] = JSON(format?.pixelFormat)
+        object["bit_depth"] = JSON(format?.bitDepth)
+        object["hdr_transfer"] = JSON(format?.hdrTransfer)
+        object["color_primaries"] = JSON(format?.colorPrimaries)
+        object["color_transfer"] = JSON(format?.colorTransfer)
+        object["color_space"] = JSON(format?.colorSpace)
+        object["color_range"] = JSON(format?.colorRange)
+        object["interlaced"] = JSON(format.map { $0.isInterlaced })
         return .object(object)
     }
 }

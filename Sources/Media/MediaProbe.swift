@@ -34,6 +34,7 @@ public enum MediaProbe {
         var rotation = 0
         var fps: Double?
         var videoCodec: String?
+        var videoFormat: VideoFormat?
         if let videoStream {
             let parameters = videoStream.pointee.codecpar.pointee
             let orientation = input.displayOrientation(of: videoStream)
@@ -50,6 +51,7 @@ public enum MediaProbe {
             height = Int(display.height.rounded())
             rotation = orientation.clockwiseRotation
             videoCodec = String(cString: avcodec_get_name(parameters.codec_id))
+            videoFormat = VideoFormat.read(videoStream, in: input, checksFrameRate: mediaType == .video)
             if mediaType == .video {
                 fps =
                     FFmpegSupport.double(videoStream.pointee.avg_frame_rate)
@@ -71,6 +73,13 @@ public enum MediaProbe {
         if mediaType != .image {
             if format.duration > 0 {
                 duration = Double(format.duration) / Double(cffmpeg_time_base())
+                // Matroska's segment duration counts from timestamp 0, so a file whose
+                // timestamps start at 10 s and run for 6 s declares 16 s.
+                if input.formatName.hasPrefix("matroska"), format.start_time > 0,
+                    format.start_time != FFmpegSupport.noTimestamp, format.start_time < format.duration
+                {
+                    duration = Double(format.duration - format.start_time) / Double(cffmpeg_time_base())
+                }
             } else if let stream = videoStream ?? audioStream, stream.pointee.duration > 0 {
                 duration = Double(stream.pointee.duration) * (FFmpegSupport.double(stream.pointee.time_base) ?? 0)
             }
@@ -91,7 +100,8 @@ public enum MediaProbe {
             sampleRate: sampleRate,
             channels: channels,
             creationTime: self.firstTag("creation_time", in: input),
-            startTimecode: self.firstTag("timecode", in: input)
+            startTimecode: self.firstTag("timecode", in: input),
+            videoFormat: videoFormat
         )
     }
 

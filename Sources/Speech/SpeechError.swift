@@ -7,9 +7,9 @@ public enum SpeechError: Error, CustomStringConvertible, Equatable {
     case transcriptionFailed(function: String, code: Int32)
     case cancelled
     case invalidTranscript(field: String)
-    case audioOpenFailed(path: String, code: Int32)
+    /// The media layer could not read the file's audio; `reason` is its message.
+    case audioUnreadable(path: String, reason: String)
     case noAudioStream(path: String)
-    case audioDecodeFailed(path: String, function: String, code: Int32)
 
     public var description: String {
         switch self {
@@ -27,12 +27,10 @@ public enum SpeechError: Error, CustomStringConvertible, Equatable {
             return "transcription cancelled"
         case .invalidTranscript(let field):
             return "invalid transcript JSON: field '\(field)' is missing or has the wrong type"
-        case .audioOpenFailed(let path, let code):
-            return "failed to open media file '\(path)' (FFmpeg error \(code)); check that it exists and is readable media"
+        case .audioUnreadable(_, let reason):
+            return "reading audio failed: \(reason)"
         case .noAudioStream(let path):
             return "media file '\(path)' has no decodable audio stream"
-        case .audioDecodeFailed(let path, let function, let code):
-            return "decoding audio of '\(path)' failed in \(function) (FFmpeg error \(code))"
         }
     }
 }

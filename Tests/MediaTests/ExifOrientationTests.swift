@@ -83,4 +83,64 @@ import Testing
         #expect(bottom.red < 40)
         #expect(try sampler.nextFrame() == nil)
     }
+    /// Makes a JPEG that displays red, green, blue and white quadrants (clockwise from the top
+    /// left, 320x240) when its EXIF orientation `tag` is applied, by storing the inverse turn.
+    private func quadrantJPEG(orientation tag: Int) throws -> String {
+        // The ffmpeg filter that turns the displayed picture into the stored one.
+        let storing = ["null", "hflip", "hflip,vflip", "vflip", "transpose=0", "transpose=2", "transpose=3", "transpose=1"]
+        let folder = try TestMedia.makeTemporaryFolder()
+        let plainPath = folder + "/plain.jpg"
+        let result = try TestMedia.run(
+            "/usr/bin/ffmpeg",
+            [
+                "-loglevel", "error", "-nostdin",
+                "-f", "lavfi", "-i", "color=c=red:size=160x120", "-f", "lavfi", "-i", "color=c=lime:size=160x120",
+                "-f", "lavfi", "-i", "color=c=blue:size=160x120", "-f", "lavfi", "-i", "color=c=white:size=160x120",
+                "-filter_complex", "[0:v][1:v]hstack[top];[2:v][3:v]hstack[bottom];[top][bottom]vstack,\(storing[tag - 1])",
+                "-frames:v", "1", "-q:v", "2", plainPath,
+            ]
+        )
+        guard result.status == 0 else {
+            throw TestMediaError(message: "ffmpeg could not make the quadrant JPEG: \(result.errorOutput)")
+        }
+        let plain = [UInt8](try Data(contentsOf: URL(fileURLWithPath: plainPath)))
+        let tagged = [0xFF, 0xD8] + self.exifSegment(orientation: UInt8(tag), littleEndian: tag % 2 == 0) + plain.dropFirst(2)
+        let path = folder + "/orientation-\(tag).jpg"
+        try Data(tagged).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test(arguments: 1...8)
+    func everyOrientationDisplaysUpright(tag: Int) throws {
+        let path = try self.quadrantJPEG(orientation: tag)
+        let info = try MediaProbe.probe(path: path)
+        #expect(info.width == 320)
+        #expect(info.height == 240)
+
+        let sampler = try FrameSampler(path: path, shortSide: 120)
+        let image = try #require(try sampler.nextFrame()).image
+        #expect(image.width == 160)
+        #expect(image.height == 120)
+        let topLeft = image.meanColor(x: 10, y: 10, width: 50, height: 40)
+        let topRight = image.meanColor(x: 100, y: 10, width: 50, height: 40)
+        let bottomLeft = image.meanColor(x: 10, y: 70, width: 50, height: 40)
+        let bottomRight = image.meanColor(x: 100, y: 70, width: 50, height: 40)
+        #expect(topLeft.red > 200, "top left \(topLeft)")
+        #expect(topLeft.green < 60, "top left \(topLeft)")
+        #expect(topLeft.blue < 60, "top left \(topLeft)")
+        #expect(topRight.green > 200, "top right \(topRight)")
+        #expect(topRight.red < 60, "top right \(topRight)")
+        #expect(topRight.blue < 60, "top right \(topRight)")
+        #expect(bottomLeft.blue > 200, "bottom left \(bottomLeft)")
+        #expect(bottomLeft.red < 60, "bottom left \(bottomLeft)")
+        #expect(bottomLeft.green < 60, "bottom left \(bottomLeft)")
+        #expect(min(bottomRight.red, bottomRight.green, bottomRight.blue) > 200, "bottom right \(bottomRight)")
+
+        let thumbnail = try FrameExtractor.frame(path: path, atSeconds: 0, maxLongSide: 160)
+        #expect(thumbnail.width == 160)
+        #expect(thumbnail.height == 120)
+        let thumbnailTopLeft = thumbnail.meanColor(x: 10, y: 10, width: 50, height: 40)
+        #expect(thumbnailTopLeft.red > 200, "thumbnail top left \(thumbnailTopLeft)")
+        #expect(thumbnailTopLeft.green < 60, "thumbnail top left \(thumbnailTopLeft)")
+    }
 }
