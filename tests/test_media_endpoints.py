@@ -54,12 +54,34 @@ def test_scene_thumbnails_one_per_second(server, analysed_mp4):
     assert base64.b64decode(scene[0][0])[:2] == b"\xff\xd8"
 
 
-def test_scene_thumbnails_null_without_analysis(server, tmp_path, test_media_dir):
+def test_scene_thumbnails_from_file_without_analysis(server, tmp_path, test_media_dir):
     response = server.post("/thumbnails/scene", {
         "cache_dir": str(tmp_path), "media_path": str(test_media_dir / "photos.webm"),
-        "start_time": 0, "end_time": 5})
-    assert response.status_code == 200
-    assert response.json()["scene_thumbnails"] is None
+        "start_time": 0.5, "end_time": 5, "max_size": 200})
+    assert response.status_code == 200, response.text
+    scene = response.json()["scene_thumbnails"]
+    assert [timestamp for _, timestamp in scene] == [f"00:00:0{second}.000" for second in range(1, 5)]
+    assert max(jpeg_size(base64.b64decode(scene[0][0]))) == 200
+
+
+def test_scene_thumbnails_from_file_stop_at_the_end(server, tmp_path, test_media_dir):
+    response = server.post("/thumbnails/scene", {
+        "cache_dir": str(tmp_path), "media_path": str(test_media_dir / "photos.webm"),
+        "start_time": 25, "end_time": 100000})
+    # photos.webm is 30 s long, so the range ends with its last whole second.
+    assert response.status_code == 200, response.text
+    assert [timestamp for _, timestamp in response.json()["scene_thumbnails"]] == [
+        f"00:00:{second}.000" for second in range(25, 30)]
+
+
+def test_scene_thumbnails_from_file_reject_long_range(server, tmp_path):
+    video = tmp_path / "long.mp4"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=blue:s=64x36:r=1:d=700",
+                    "-c:v", "libx264", str(video)], check=True)
+    response = server.post("/thumbnails/scene", {
+        "cache_dir": str(tmp_path), "media_path": str(video), "start_time": 0, "end_time": 650})
+    assert response.status_code == 400
+    assert "at most 600 seconds" in response.json()["message"]
 
 
 def test_image_search_finds_the_cat(server, analysed_mp4):

@@ -50,7 +50,8 @@ extension APIService {
             }
         }
         guard let analysis = try cache.readVisualAnalysis(hashString: hash) else {
-            return .json(["scene_thumbnails": .null])
+            let maxSize = try fields.int("max_size", default: Self.defaultThumbnailSize, range: 16...4096)
+            return .json(["scene_thumbnails": try self.sceneThumbnailsFromFile(path: path, start: start, end: end, maxSize: maxSize)])
         }
         var thumbnails: [JSON] = []
         // The end is exclusive, as a scene's end in search results is; a zero-length range keeps its start.
@@ -60,6 +61,46 @@ extension APIService {
             thumbnails.append([.string(encoded), .string(formatTimestamp(time))])
         }
         return .json(["scene_thumbnails": .array(thumbnails)])
+    }
+}
+
+extension APIService {
+    /// The longest range `/thumbnails/scene` decodes from a file that has no analysis.
+    static let maxUnanalysedSceneSeconds = 600
+
+    /// Decodes one thumbnail per whole second of `[start, end)` from the file itself, for media
+    /// without analysis. The seconds are those analysis would sample: a clip shorter than a
+    /// second and an image have second 0 only.
+    func sceneThumbnailsFromFile(path: String, start: Double, end: Double, maxSize: Int) throws -> JSON {
+        let info: MediaInfo
+        do {
+            info = try MediaProbe.probe(path: path)
+        } catch {
+            throw APIError.badRequest("Field 'media_path' names '\(path)', which cannot be decoded: \(error).")
+        }
+        let sampledLength = info.mediaType == .image ? 1 : max(info.duration ?? 0, Double.leastNonzeroMagnitude)
+        let seconds = Array(stride(from: Int(start.rounded(.up)), to: Int(sampledLength.rounded(.up)), by: 1))
+            .prefix { Double($0) < end || Double($0) == start }
+        guard seconds.count <= Self.maxUnanalysedSceneSeconds else {
+            throw APIError.badRequest(
+                "The range \(formatTimestamp(start)) to \(formatTimestamp(end)) covers \(seconds.count) seconds of '\(path)', "
+                    + "which has no analysis in this cache_dir; ask for at most \(Self.maxUnanalysedSceneSeconds) seconds or analyse the file first."
+            )
+        }
+        var thumbnails: [JSON] = []
+        for second in seconds {
+            do {
+                let image = try FrameExtractor.frame(path: path, atSeconds: Double(second), maxLongSide: maxSize)
+                let jpeg = try JPEGEncoder.encode(image, quality: Self.thumbnailQuality)
+                thumbnails.append([.string(Data(jpeg).base64EncodedString()), .string(formatTimestamp(Double(second)))])
+            } catch {
+                self.logger.warning(
+                    "scene thumbnail decode failed",
+                    ["file.path": path, "time.seconds": String(second), "error": "\(error)"]
+                )
+            }
+        }
+        return .array(thumbnails)
     }
 }
 
