@@ -65,7 +65,7 @@ extension APIService {
 }
 
 extension APIService {
-    /// The longest range `/thumbnails/scene` decodes from a file that has no analysis.
+    /// The maximum number of seconds `/thumbnails/scene` decodes from a file that has no analysis.
     static let maxUnanalysedSceneSeconds = 600
 
     /// Decodes one thumbnail per whole second of `[start, end)` from the file itself, for media
