@@ -9,14 +9,14 @@ public struct HTTPServerConfiguration: Sendable {
     /// civetweb serves each connection on one thread for as long as it stays open: an idle
     /// keep-alive connection, a parked long poll and a WebSocket each hold a thread. In
     /// measurements with civetweb 1.15, 16 threads stalled 40 long-polling Socket.IO clients
-    /// and 512 threads served 200 clients per transport at 45 MB resident, so the default
-    /// leaves room for about a hundred Socket.IO clients plus API calls. When every thread is
-    /// busy, new connections wait in civetweb's queue.
+    /// and 512 threads served 200 clients per transport at 45 MB resident. The default of 1024
+    /// leaves room for several hundred Socket.IO clients or stalled connections plus API calls.
+    /// When every thread is busy, new connections wait in civetweb's queue.
     public var workerThreads: Int
     /// The largest request body read into memory. A larger body gets a 413 response.
     public var maxRequestBodyBytes: Int
     /// The time allowed for each network read or write of a request, in milliseconds, so a
-    /// stalled client releases its thread.
+    /// stalled client releases its thread. Clients are local, so 10 s is generous.
     public var requestTimeoutMilliseconds: Int
     /// How long an idle keep-alive connection stays open waiting for the next request.
     public var keepAliveTimeoutMilliseconds: Int
@@ -29,9 +29,9 @@ public struct HTTPServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1",
         port: Int = 6699,
-        workerThreads: Int = 256,
+        workerThreads: Int = 1024,
         maxRequestBodyBytes: Int = 64 * 1024 * 1024,
-        requestTimeoutMilliseconds: Int = 30_000,
+        requestTimeoutMilliseconds: Int = 10_000,
         keepAliveTimeoutMilliseconds: Int = 5_000,
         webSocketPollMilliseconds: Int = 1_000,
         listenBacklog: Int = 512

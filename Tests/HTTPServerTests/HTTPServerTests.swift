@@ -340,3 +340,23 @@ final class ResultCollector<T: Sendable>: @unchecked Sendable {
         #expect(response.headers["connection"] == "close")
     }
 }
+
+@Test func serverAnswersWhileManyConnectionsStall() async throws {
+    try await withTestServer(configuration: HTTPServerConfiguration(port: 0)) { server in
+        let port = server.port
+        let status = try await onThread {
+            // Each stalled client holds a worker thread until its request times out.
+            let stalled = try (0..<300).map { _ in
+                let client = try RawHTTPClient(port: port)
+                try client.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")
+                return client
+            }
+            let client = try RawHTTPClient(port: port, receiveTimeoutSeconds: 5)
+            try client.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let response = try client.readResponse()
+            withExtendedLifetime(stalled) {}
+            return response.status
+        }
+        #expect(status == 200)
+    }
+}
