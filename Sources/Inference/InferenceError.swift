@@ -20,14 +20,19 @@ public enum InferenceError: Error, CustomStringConvertible, Sendable {
     /// A model file could not be downloaded.
     case downloadFailed(url: String, reason: String)
 
+    /// How to put a model's files back: the set-up script installs the default visual model,
+    /// the models command the user-supplied ones.
+    static let reinstallHint =
+        "reinstall the model with scripts/fetch-models.sh (label-bridge-384) or `jumper models install KEY --from FOLDER`"
+
     public var description: String {
         switch self {
         case .missingModelFile(let path):
-            return "model file '\(path)' not found: run scripts/fetch-models.sh to install models"
+            return "model file '\(path)' not found: \(Self.reinstallHint)"
         case .invalidModelFile(let path, let reason):
-            return "model file '\(path)' is invalid (\(reason)): run scripts/fetch-models.sh to reinstall models"
+            return "model file '\(path)' is invalid (\(reason)): \(Self.reinstallHint)"
         case .missingTensor(let name, let path):
-            return "tensor '\(name)' not found in '\(path)': run scripts/fetch-models.sh to reinstall models"
+            return "tensor '\(name)' not found in '\(path)': \(Self.reinstallHint)"
         case .tensorShapeMismatch(let name, let expected, let actual):
             return "tensor '\(name)' has shape \(actual), expected \(expected): the weights do not match the architecture"
         case .unsupportedTensorType(let name, let dtype):
