@@ -182,6 +182,14 @@ def test_scene_thumbnails_end_is_exclusive(server, analysed_mp4):
     assert len(response.json()["scene_thumbnails"]) == 5
 
 
+def test_analyze_with_unknown_language_is_400(server, analysed_mp4, tmp_path):
+    _, video = analysed_mp4
+    response = server.post("/analyze", {
+        "media_paths": [str(video)], "cache_dir": str(tmp_path), "language": "xx"})
+    assert response.status_code == 400
+    assert "'xx'" in response.json()["message"]
+
+
 def test_analyze_with_missing_model_is_400(server, analysed_mp4, tmp_path):
     _, video = analysed_mp4
     response = server.post("/analyze", {

@@ -145,6 +145,8 @@ def test_folder_defaults_and_listing(watch_server, folders):
     ({"path": "WATCHED", "cache_dir": "/tmp", "excluded_filename_globs": ["ok*", "a/b*"]},
      "excluded_filename_globs[1]"),
     ({"path": "WATCHED", "cache_dir": "/tmp", "visual_model": "no-such-model"}, "no-such-model"),
+    ({"path": "WATCHED", "cache_dir": "/tmp", "speech_model": "whisper-small"}, "whisper-small"),
+    ({"path": "WATCHED", "cache_dir": "/tmp", "language": "zz"}, "language"),
 ])
 def test_invalid_folder_names_field(watch_server, folders, body, field):
     watched, _ = folders
@@ -171,6 +173,15 @@ def test_update_is_partial(watch_server, folders, tmp_path):
     assert response.status_code == 400
     assert "path" in response.json()["message"]
     assert delete_folder(watch_server, folder["id"]) == {"deleted": folder["id"]}
+
+
+def test_other_spelling_of_same_path_is_conflict(watch_server, folders):
+    watched, cache = folders
+    folder = add_folder(watch_server, watched, cache)
+    other_spelling = f"{watched.parent}/../{watched.parent.name}/{watched.name}/"
+    response = watch_server.post("/watch-folders", {"path": other_spelling, "cache_dir": str(cache)})
+    assert response.status_code == 409, response.text
+    delete_folder(watch_server, folder["id"])
 
 
 def test_unknown_id_is_404(watch_server):
@@ -478,18 +489,27 @@ def test_large_tree_with_watch_limit(tmp_path, models_dir, test_media_dir):
 
 
 def test_missing_model_pauses_only_its_folder(tmp_path, models_dir, test_media_dir):
-    if (models_dir / "clip-vit-b-32").exists():
-        pytest.skip("clip-vit-b-32 is installed, so no folder fails for a missing model")
+    # A private models folder lets the test remove a model after its folder was accepted.
+    private_models = tmp_path / "models"
+    private_models.mkdir()
+    for model in models_dir.iterdir():
+        (private_models / model.name).symlink_to(model)
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    server = start_watch_server(data_dir, models_dir, pause_seconds=3)
+    server = start_watch_server(data_dir, private_models, pause_seconds=3)
     try:
         folders = {}
-        for name, options in [("clip", {"visual_model": "clip-vit-b-32"}), ("default", {})]:
+        tone = tmp_path / "tone.m4a"
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=3",
+                        "-c:a", "aac", str(tone)], check=True)
+        setups = {"tiny": (tone, {"visual": False, "speech": True, "speech_model": "whisper-tiny-en"}),
+                  "default": (test_media_dir / "photos.mp4", {"speech": False})}
+        for name, (media, options) in setups.items():
             watched = tmp_path / name
             watched.mkdir()
-            shutil.copy(test_media_dir / "cat.png", watched / "cat.png")
+            shutil.copy(media, watched / media.name)
             folders[name] = add_folder(server, watched, tmp_path / f"{name}-cache", **options)
+        (private_models / "whisper-tiny-en").unlink()
         server.post("/watch-folders/service/start", {})
 
         wait_for(lambda: folder_stats(server, folders["default"]["id"])["files_analyzed"] == 1,
@@ -497,15 +517,15 @@ def test_missing_model_pauses_only_its_folder(tmp_path, models_dir, test_media_d
         body = wait_for(lambda: (lambda b: b if b["state"] == "paused" else None)(status(server)),
                         timeout=30, description="the service to pause")
         assert body["paused_until"] is not None
-        assert "clip-vit-b-32" in body["last_error"]
-        stats = body["folder_stats"][str(folders["clip"]["id"])]
+        assert "whisper-tiny-en" in body["last_error"]
+        stats = body["folder_stats"][str(folders["tiny"]["id"])]
         assert stats["state"] == "paused"
         assert stats["files_failed"] == 0, "files wait for the model instead of failing"
-        assert "clip-vit-b-32" in stats["last_error"]
+        assert "whisper-tiny-en" in stats["last_error"]
 
-        response = call(server, "PUT", f"/watch-folders/{folders['clip']['id']}", {"visual_model": None})
+        response = call(server, "PUT", f"/watch-folders/{folders['tiny']['id']}", {"speech_model": None})
         assert response.status_code == 200, response.text
-        wait_for(lambda: folder_stats(server, folders["clip"]["id"])["files_analyzed"] == 1, timeout=60,
+        wait_for(lambda: folder_stats(server, folders["tiny"]["id"])["files_analyzed"] == 1, timeout=120,
                  description="the analysis after the model was changed")
     finally:
         stop_server(server)

@@ -2,6 +2,7 @@ import Analysis
 import AnalysisStore
 import HTTPServer
 import JumperCore
+import Speech
 
 extension APIService {
     func analyze(_ fields: RequestFields) async throws -> HTTPResponse {
@@ -39,7 +40,7 @@ extension APIService {
             clusterJobName: clusterJobName,
             visualModelKey: visualKey,
             speechModelKey: speechKey,
-            language: try fields.string("language") ?? "auto",
+            language: try Self.speechLanguage(fields),
             force: try fields.bool("force", default: false)
         )
 
@@ -62,5 +63,16 @@ extension APIService {
             throw APIError.notFound("No task with id '\(taskID)'. Task ids come from POST /api/v1/analyze.")
         }
         return .json(progress.json())
+    }
+
+    /// Reads `language` ("auto" when absent), rejecting a code Whisper does not know.
+    static func speechLanguage(_ fields: RequestFields) throws -> String {
+        let language = try fields.string("language") ?? "auto"
+        guard SpeechEngine.isSupportedLanguage(language) else {
+            throw APIError.badRequest(
+                "Field 'language' is '\(language)', which is not a Whisper language code; give 'auto' or a code such as 'en', 'fr' or 'ja'."
+            )
+        }
+        return language
     }
 }

@@ -1,3 +1,4 @@
+import Analysis
 import AnalysisStore
 import Foundation
 import HTTPServer
@@ -68,7 +69,10 @@ extension APIService {
     /// with a 400 that names it. Absent fields keep their current values.
     private func apply(_ fields: RequestFields, to folder: inout WatchFolder) throws {
         if fields.has("path") {
-            let path = WatchFolder.normalizedPath(try fields.requiredAbsolutePath("path"))
+            // Resolving `..` and symbolic links makes two spellings of one folder compare equal.
+            let path = WatchFolder.normalizedPath(
+                URL(fileURLWithPath: try fields.requiredAbsolutePath("path")).resolvingSymlinksInPath().path
+            )
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
                 throw APIError.badRequest(
@@ -98,17 +102,25 @@ extension APIService {
         }
 
         // A null model key selects the server's default model at analysis time.
+        // A model that is not installed would pause the folder at its first file, so it is
+        // rejected here, where the user sees the error.
         if fields.object["visual_model"] != nil {
             folder.visualModel = try fields.string("visual_model")
-            _ = try self.models.resolveVisualKey(folder.visualModel)
+            let key = try self.models.resolveVisualKey(folder.visualModel)
+            guard self.models.isDownloaded(key: key) else {
+                throw ModelError.notInstalled(key: key, folder: self.models.folder(forKey: key))
+            }
         }
         if fields.object["speech_model"] != nil {
             folder.speechModel = try fields.string("speech_model")
-            _ = try self.speech.resolveKey(folder.speechModel)
+            let key = try self.speech.resolveKey(folder.speechModel)
+            guard self.speech.isDownloaded(key: key) else {
+                throw ModelError.notInstalled(key: key, folder: self.speech.modelsDirectory + "/" + key)
+            }
         }
 
         if fields.has("language") {
-            folder.language = try fields.requiredString("language")
+            folder.language = try Self.speechLanguage(fields)
         }
 
         if fields.has("excluded_extensions") {

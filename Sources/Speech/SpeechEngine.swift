@@ -101,6 +101,13 @@ public final class SpeechEngine: @unchecked Sendable {
         return SpeechEngine(modelKey: modelKey, context: context, vadContext: vadContext, threadCount: threads, logger: logger)
     }
 
+    /// Returns whether `code` is "auto" or a language code Whisper supports (`en`, `fr`, ...),
+    /// compared case-insensitively, so requests can be checked before a task starts.
+    public static func isSupportedLanguage(_ code: String) -> Bool {
+        let lowered = code.lowercased()
+        return lowered == "auto" || whisper_lang_id(lowered) >= 0
+    }
+
     /// Whether the model supports languages other than English.
     public var isMultilingual: Bool {
         whisper_is_multilingual(self.context) != 0
@@ -129,7 +136,7 @@ public final class SpeechEngine: @unchecked Sendable {
 
         let duration = Double(samples.count) / Double(Self.sampleRate)
         let requested = language.lowercased()
-        if requested != "auto" && whisper_lang_id(requested) < 0 {
+        guard Self.isSupportedLanguage(requested) else {
             throw SpeechError.unsupportedLanguage(code: language)
         }
         progress(0)
