@@ -109,8 +109,8 @@ private final class FrameSearch {
     func moveToFrame(atOrBefore target: Int64, containerSeconds: Double?) throws(MediaError) {
         let oneSecond = self.ticks(seconds: 1)
         guard target - self.origin > 2 * oneSecond else { return }
-        // A seek past the container's end lands at its last packets either way; starting the
-        // back-off there keeps a request far past the end from seeking many times.
+        // A seek past the container's end lands at its last packets anyway, so the back-off
+        // starts there and a request far past the end needs few seeks.
         var latestStart = target
         if let containerSeconds {
             latestStart = min(target, self.origin + self.ticks(seconds: containerSeconds))
@@ -156,9 +156,8 @@ private final class FrameSearch {
         }
     }
 
-    /// Seeks back to the first frame and makes it the candidate again. MPEG-TS and MPEG-PS
-    /// seek by a binary search over timestamps that can land after the first keyframe, so
-    /// those formats seek to byte 0; indexed formats seek to the origin.
+    /// Seeks back to the first frame with `VideoDecoder.seekToStart` and makes it the
+    /// candidate again.
     private func rewind() throws(MediaError) {
         try self.decoder.seekToStart()
         guard let frame = try self.decoder.decodeNextFrame() else {
