@@ -4,7 +4,7 @@ import Testing
 
 /// Checks that both cutting modes count times from the first presented frame in containers
 /// whose timestamps start above zero. The source shows one flat colour per second, so the
-/// colour of a clip's first frame (decoded by the ffmpeg CLI) tells where the clip starts.
+/// colour of a clip's first frame (decoded by the ffmpeg CLI) shows where the clip starts.
 @Suite struct ClipTimingTests {
     /// A source kind: its file name and the colour index of its first presented frame.
     struct Kind: Sendable, CustomStringConvertible {

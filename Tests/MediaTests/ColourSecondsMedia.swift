@@ -4,7 +4,7 @@ import Testing
 
 /// Test files made with the ffmpeg CLI whose picture is one flat colour per second (red, green,
 /// blue, yellow, cyan, magenta, white, black), each in a container whose timestamps start
-/// somewhere other than zero. A frame's colour tells which second of the source it shows.
+/// somewhere other than zero. A frame's colour identifies the second of the source it shows.
 enum ColourSecondsMedia {
     /// The colours in order, as RGB.
     static let colours: [(name: String, red: Double, green: Double, blue: Double)] = [
