@@ -15,7 +15,7 @@ KINDS = [("plain.ts", 0, 8), ("camera.mts", 0, 8), ("program.mpg", 0, 8), ("offs
 
 
 def make(folder):
-    """Write the files of KINDS and a one-colour still.jpg into `folder`."""
+    """Write the files of KINDS, a one-colour still.jpg and onekey.mts into `folder`."""
     graph = "".join(f"color=c={name}:s=160x120:r=25:d=1[c{index}];" for index, (name, _) in enumerate(COLOURS))
     graph += "".join(f"[c{index}]" for index in range(len(COLOURS)))
     graph += f"concat=n={len(COLOURS)}:v=1:a=0,format=yuv420p[v]"
@@ -32,6 +32,10 @@ def make(folder):
         ["-i", f"{folder}/source.mp4", "-c", "copy", "-output_ts_offset", "5", f"{folder}/offset.mp4"],
         ["-ss", "1", "-i", f"{folder}/source.mp4", "-c", "copy", f"{folder}/editlist.mp4"],
         sources + ["-map", "[v]", "-frames:v", "1", f"{folder}/still.jpg"],
+        # Camera-style MPEG-TS whose only keyframe is the first frame (x264's default interval
+        # of 250 frames is longer than the file).
+        sources + mapping + ["-c:v", "libx264", "-preset", "veryfast", "-sc_threshold", "0", "-c:a", "aac",
+                             "-output_ts_offset", "10", "-f", "mpegts", f"{folder}/onekey.mts"],
     ]
     for job in jobs:
         subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *job], check=True)

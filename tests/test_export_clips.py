@@ -355,6 +355,21 @@ def test_copy_counts_from_first_frame(server, tmp_path, colour_folder, name, fir
     assert colour_media.video_frame_count(path) * FRAME == pytest.approx(end - start, abs=0.1)
 
 
+def test_copy_from_only_keyframe_of_transport_stream(server, tmp_path, colour_folder):
+    clip = export_colour_clip(server, tmp_path, colour_folder / "onekey.mts", "copy")
+    assert clip["start_seconds"] == pytest.approx(0, abs=1e-3)
+    assert clip["end_seconds"] >= 5 - 1e-3
+    assert clip["snapped_to_keyframe"] is True
+    assert colour_media.frame_colour(Path(clip["output_path"])) == 0
+
+
+def test_reencode_from_only_keyframe_of_transport_stream(server, tmp_path, colour_folder):
+    clip = export_colour_clip(server, tmp_path, colour_folder / "onekey.mts", "reencode")
+    assert clip["start_seconds"] == pytest.approx(3, abs=1e-3)
+    assert colour_media.frame_colour(Path(clip["output_path"])) == 3
+    assert colour_media.frame_colour(Path(clip["output_path"]), last=True) == 4
+
+
 @pytest.mark.parametrize("mode", ["copy", "reencode"])
 def test_still_image_cannot_be_cut(server, tmp_path, colour_folder, mode):
     response = server.post("/export/clips", {

@@ -246,6 +246,14 @@ def test_thumbnail_past_end_names_duration(server, tmp_path, colour_folder, name
         assert "corrupt" not in item["error"]
 
 
+def test_thumbnail_of_transport_stream_with_one_keyframe(server, tmp_path, colour_folder):
+    times = [0.5, 2, 3.5, 5, 7.5]
+    items = thumbnail_items(server, tmp_path, colour_folder / "onekey.mts", times)
+    for time, item in zip(times, items):
+        assert item.get("error") is None, (time, item)
+        assert colour_media.frame_colour(base64.b64decode(item["thumbnail"])) == int(time)
+
+
 def test_thumbnail_of_still_ignores_time(server, tmp_path, colour_folder):
     items = thumbnail_items(server, tmp_path, colour_folder / "still.jpg", [0, 3, 100])
     for item in items:

@@ -60,6 +60,31 @@ import Testing
         #expect(abs(duration - (clip.end - clip.start)) < 0.1, "clip lasts \(duration) s, reported \(clip.end - clip.start)")
     }
 
+    /// A camera-style MPEG-TS whose only keyframe is its first frame: copying must start there.
+    @Test func copyFromOnlyKeyframeOfTransportStream() throws {
+        let clip = try ClipExporter.export(
+            ClipRange(mediaPath: try ColourClipMedia.path("onekey.mts"), start: 3, end: 5),
+            mode: .copy,
+            handles: 0,
+            outputFolder: try ColourClipMedia.makeFolder()
+        )
+        #expect(clip.start == 0)
+        #expect(clip.end >= 5 - 0.001, "end \(clip.end)")
+        #expect(try ColourClipMedia.firstFrameColour(clip.outputPath) == 0)
+    }
+
+    @Test func reencodeFromOnlyKeyframeOfTransportStream() throws {
+        let clip = try ClipExporter.export(
+            ClipRange(mediaPath: try ColourClipMedia.path("onekey.mts"), start: 3, end: 5),
+            mode: .reencode,
+            handles: 0,
+            outputFolder: try ColourClipMedia.makeFolder()
+        )
+        #expect(abs(clip.start - 3) < 0.001, "start \(clip.start)")
+        #expect(try ColourClipMedia.firstFrameColour(clip.outputPath) == 3)
+        #expect(try ColourClipMedia.lastFrameColour(clip.outputPath) == 4)
+    }
+
     @Test func reencodeFromFirstFrame() throws {
         let clip = try ClipExporter.export(
             ClipRange(mediaPath: try ColourClipMedia.path("plain.ts"), start: 0, end: 1),
@@ -222,6 +247,10 @@ private enum ColourClipMedia {
             ["-i", folder + "/source.mp4", "-c", "copy", "-output_ts_offset", "5", folder + "/offset.mp4"],
             ["-ss", "1", "-i", folder + "/source.mp4", "-c", "copy", folder + "/editlist.mp4"],
             sources + ["-map", "[v]", "-frames:v", "1", folder + "/still.jpg"],
+            sources + mapping + [
+                "-c:v", "libx264", "-preset", "veryfast", "-sc_threshold", "0", "-c:a", "aac",
+                "-output_ts_offset", "10", "-f", "mpegts", folder + "/onekey.mts",
+            ],
         ]
         for job in jobs {
             try self.run("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + job)

@@ -86,6 +86,12 @@ enum ColourSecondsMedia {
             ["-i", folder + "/source.mp4", "-c", "copy", "-output_ts_offset", "5", folder + "/offset.mp4"],
             ["-ss", "1", "-i", folder + "/source.mp4", "-c", "copy", folder + "/editlist.mp4"],
             sources + ["-map", "[v]", "-frames:v", "1", folder + "/still.jpg"],
+            // Camera-style MPEG-TS whose only keyframe is the first frame (x264's default
+            // interval of 250 frames is longer than the file).
+            sources + mapping + [
+                "-c:v", "libx264", "-preset", "veryfast", "-sc_threshold", "0", "-c:a", "aac",
+                "-output_ts_offset", "10", "-f", "mpegts", folder + "/onekey.mts",
+            ],
         ]
         for job in jobs {
             let result = try TestMedia.run("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + job)

@@ -49,6 +49,14 @@ import Testing
         }
     }
 
+    @Test func transportStreamWithOneKeyframe() throws {
+        let path = try ColourSecondsMedia.path("onekey.mts")
+        for time in [0.5, 2, 3.5, 5, 7.5] {
+            let image = try FrameExtractor.frame(path: path, atSeconds: time, maxLongSide: 160)
+            #expect(ColourSecondsMedia.colourIndex(of: image) == Int(time), "onekey.mts at \(time) s")
+        }
+    }
+
     @Test func stillImageIgnoresTime() throws {
         let path = try ColourSecondsMedia.path("still.jpg")
         for time in [0.0, 3, 100] {
