@@ -57,12 +57,14 @@ final class ClipSource {
         let containerStart = context.pointee.start_time
         let formatName = String(cString: context.pointee.iformat.pointee.name)
         if containerDuration > 0 && containerDuration != FFmpegCall.noTimestamp {
-            // Matroska's segment duration counts from timestamp 0, so a file whose timestamps
-            // start at 10 s and run for 6 s declares 16 s.
-            let isOffsetMatroska =
-                formatName.hasPrefix("matroska") && containerStart > 0 && containerStart != FFmpegCall.noTimestamp
+            // Matroska's segment duration and the MP4 movie duration (which includes an empty
+            // edit) count from timestamp 0, so a file whose timestamps start at 10 s and run for
+            // 6 s declares 16 s. FFmpeg computes other formats' durations from the start time.
+            let countsFromZero = formatName.hasPrefix("matroska") || formatName.hasPrefix("mov,")
+            let isOffset =
+                countsFromZero && containerStart > 0 && containerStart != FFmpegCall.noTimestamp
                 && containerStart < containerDuration
-            let length = isOffsetMatroska ? containerDuration - containerStart : containerDuration
+            let length = isOffset ? containerDuration - containerStart : containerDuration
             self.duration = Double(length) / Double(cffmpeg_time_base())
         } else {
             self.duration = nil

@@ -85,6 +85,25 @@ import Testing
         #expect(try ColourClipMedia.lastFrameColour(clip.outputPath) == 4)
     }
 
+    /// MKV and MP4 state durations from timestamp 0, so a start past the end of the media
+    /// but before the stated duration must still be rejected.
+    @Test(arguments: ["offset.mkv", "offset.mp4", "camera.mts"])
+    func startPastEndRejected(name: String) throws {
+        let path = try ColourClipMedia.path(name)
+        for mode in ClipMode.allCases {
+            #expect {
+                _ = try ClipExporter.export(
+                    ClipRange(mediaPath: path, start: 9, end: 10),
+                    mode: mode,
+                    handles: 0,
+                    outputFolder: try ColourClipMedia.makeFolder()
+                )
+            } throws: { error in
+                String(describing: error).contains("the clip starts at 9.0 s but the media is 8.0")
+            }
+        }
+    }
+
     @Test func reencodeFromFirstFrame() throws {
         let clip = try ClipExporter.export(
             ClipRange(mediaPath: try ColourClipMedia.path("plain.ts"), start: 0, end: 1),
