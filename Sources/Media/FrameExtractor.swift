@@ -120,6 +120,8 @@ private final class FrameSearch {
             try self.decoder.seek(toKeyframeAtOrBefore: latestStart - backOff)
             // A frame without its own PTS after a seek gets a timestamp guessed from where the
             // seek landed, which in MPEG-PS can be seconds off, so it cannot confirm the seek.
+            // NOTE: MPEG-PS keyframes often have no PTS, so a thumbnail late in a long MPEG-PS
+            // file can end up decoding from the start.
             if let frame = try self.decoder.decodeNextFrame(), frame.pointee.pts != FFmpegSupport.noTimestamp {
                 let timestamp = frame.pointee.pts
                 if timestamp <= target {
