@@ -307,3 +307,74 @@ def test_audio_stays_in_sync(server, footage, delayed_audio, mode):
     assert clip["start_seconds"] == pytest.approx(2.0)
     # The beep at 3.0 s of the source is 1.0 s into a clip that starts at 2.0 s.
     assert beep_start(clip["output_path"]) == pytest.approx(1.0, abs=0.03)
+
+
+# Times counted from the first presented frame, in containers whose timestamps start above zero.
+
+import colour_media  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def colour_folder(tmp_path_factory):
+    return colour_media.make(tmp_path_factory.mktemp("colour-media"))
+
+
+def export_colour_clip(server, tmp_path, path, mode, start=3, end=5):
+    response = server.post("/export/clips", {
+        "clips": [{"media_path": str(path), "start": start, "end": end}], "output_dir": str(tmp_path), "mode": mode})
+    assert response.status_code == 200, response.text
+    payload = response.json()
+    assert payload["errors"] == [], payload["errors"]
+    return payload["clips"][0]
+
+
+@pytest.mark.parametrize("name,first_colour,seconds", colour_media.KINDS)
+def test_reencode_counts_from_first_frame(server, tmp_path, colour_folder, name, first_colour, seconds):
+    clip = export_colour_clip(server, tmp_path, colour_folder / name, "reencode")
+    # MPEG-PS stores a PTS on only some frames, and FFmpeg's guesses for the others can be a
+    # frame off, so the cut may move by one frame there.
+    tolerance = FRAME + 1e-3 if name.endswith(".mpg") else 1e-3
+    assert clip["start_seconds"] == pytest.approx(3, abs=tolerance)
+    assert clip["end_seconds"] == pytest.approx(5, abs=tolerance)
+    path = Path(clip["output_path"])
+    assert colour_media.frame_colour(path) == first_colour + 3
+    assert colour_media.frame_colour(path, last=True) == first_colour + 4
+    assert colour_media.video_frame_count(path) * FRAME == pytest.approx(2, abs=FRAME + 1e-3)
+
+
+@pytest.mark.parametrize("name,first_colour,seconds", colour_media.KINDS)
+def test_copy_counts_from_first_frame(server, tmp_path, colour_folder, name, first_colour, seconds):
+    clip = export_colour_clip(server, tmp_path, colour_folder / name, "copy")
+    start, end = clip["start_seconds"], clip["end_seconds"]
+    # The keyframe before 3 s: 2 s for H.264 with a keyframe every 2 s, 2.88 s for MPEG-2.
+    assert 1.9 < start <= 3
+    assert end >= 5 - 1e-3
+    assert clip["snapped_to_keyframe"] == (start < 3 - 5e-4)
+    path = Path(clip["output_path"])
+    assert colour_media.frame_colour(path) == first_colour + int(start + 1e-3)
+    assert colour_media.video_frame_count(path) * FRAME == pytest.approx(end - start, abs=0.1)
+
+
+def test_copy_from_only_keyframe_of_transport_stream(server, tmp_path, colour_folder):
+    clip = export_colour_clip(server, tmp_path, colour_folder / "onekey.mts", "copy")
+    assert clip["start_seconds"] == pytest.approx(0, abs=1e-3)
+    assert clip["end_seconds"] >= 5 - 1e-3
+    assert clip["snapped_to_keyframe"] is True
+    assert colour_media.frame_colour(Path(clip["output_path"])) == 0
+
+
+def test_reencode_from_only_keyframe_of_transport_stream(server, tmp_path, colour_folder):
+    clip = export_colour_clip(server, tmp_path, colour_folder / "onekey.mts", "reencode")
+    assert clip["start_seconds"] == pytest.approx(3, abs=1e-3)
+    assert colour_media.frame_colour(Path(clip["output_path"])) == 3
+    assert colour_media.frame_colour(Path(clip["output_path"]), last=True) == 4
+
+
+@pytest.mark.parametrize("mode", ["copy", "reencode"])
+def test_still_image_cannot_be_cut(server, tmp_path, colour_folder, mode):
+    response = server.post("/export/clips", {
+        "clips": [{"media_path": str(colour_folder / "still.jpg"), "start": 0, "end": 1}],
+        "output_dir": str(tmp_path), "mode": mode})
+    assert response.status_code == 200, response.text
+    assert response.json()["clips"] == []
+    assert "stills cannot be cut into clips" in response.json()["errors"][0]["error"]

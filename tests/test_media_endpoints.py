@@ -212,3 +212,57 @@ def test_search_scope_may_name_a_folder(server, analysed_mp4):
         "query": "a rocket", "cache_dir": str(cache_dir), "media_paths": [str(video.parent)]})
     assert response.status_code == 200, response.text
     assert 10 <= int(response.json()["matches"][0]["frame_idx"]) < 15
+
+
+# MARK: times counted from the first presented frame
+
+import re  # noqa: E402
+
+import colour_media  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def colour_folder(tmp_path_factory):
+    return colour_media.make(tmp_path_factory.mktemp("colour-media"))
+
+
+def thumbnail_items(server, tmp_path, path, times):
+    response = server.post("/thumbnails", {"cache_dir": str(tmp_path), "max_size": 160, "requests": [
+        {"media_path": str(path), "time_seconds": time} for time in times]})
+    assert response.status_code == 200, response.text
+    return response.json()["thumbnails"]
+
+
+@pytest.mark.parametrize("name,first_colour,seconds", colour_media.KINDS)
+def test_thumbnail_time_counts_from_first_frame(server, tmp_path, colour_folder, name, first_colour, seconds):
+    times = [0, 0.5, 1, 2.5, 3, 3.96, 4, 5.5, seconds - 0.02]
+    items = thumbnail_items(server, tmp_path, colour_folder / name, times)
+    for time, item in zip(times, items):
+        assert item.get("error") is None, (time, item)
+        colour = colour_media.frame_colour(base64.b64decode(item["thumbnail"]))
+        assert colour == first_colour + int(time), f"{name} at {time} s shows colour {colour}"
+
+
+@pytest.mark.parametrize("name,first_colour,seconds", colour_media.KINDS)
+def test_thumbnail_past_end_names_duration(server, tmp_path, colour_folder, name, first_colour, seconds):
+    items = thumbnail_items(server, tmp_path, colour_folder / name, [seconds, 100])
+    for item in items:
+        assert item["thumbnail"] is None
+        duration = re.search(r"the video is ([0-9.]+) s long", item["error"])
+        assert duration, item["error"]
+        assert float(duration.group(1)) == pytest.approx(seconds, abs=0.05)
+        assert "corrupt" not in item["error"]
+
+
+def test_thumbnail_of_transport_stream_with_one_keyframe(server, tmp_path, colour_folder):
+    times = [0.5, 2, 3.5, 5, 7.5]
+    items = thumbnail_items(server, tmp_path, colour_folder / "onekey.mts", times)
+    for time, item in zip(times, items):
+        assert item.get("error") is None, (time, item)
+        assert colour_media.frame_colour(base64.b64decode(item["thumbnail"])) == int(time)
+
+
+def test_thumbnail_of_still_ignores_time(server, tmp_path, colour_folder):
+    items = thumbnail_items(server, tmp_path, colour_folder / "still.jpg", [0, 3, 100])
+    for item in items:
+        assert colour_media.frame_colour(base64.b64decode(item["thumbnail"])) == 0

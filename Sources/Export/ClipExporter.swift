@@ -13,10 +13,12 @@ public enum ClipMode: String, Sendable, CaseIterable {
 /// A clip written by `ClipExporter`.
 public struct ExportedClip: Sendable, Equatable {
     public let outputPath: String
-    /// The requested range widened by the handles and clamped to the file, in source seconds.
+    /// The requested range widened by the handles and clamped to the file, in seconds from the
+    /// source's first presented frame.
     public let requestedStart: Double
     public let requestedEnd: Double
-    /// The clip's actual start and end in source seconds. In copy mode the start is the
+    /// The clip's actual start and end in seconds from the source's first presented frame: the
+    /// start of its first frame and the end of its last one. In copy mode the start is the
     /// keyframe at or before `requestedStart`.
     public let start: Double
     public let end: Double
@@ -37,8 +39,8 @@ public enum ClipExporter {
     ///
     /// Blocks while it decodes and encodes; call it off the cooperative thread pool.
     ///
-    /// - Throws: `ExportError.unsupportedMedia` for a range outside the file or a file without
-    ///   video and audio, `.clipFailed` naming the FFmpeg call that failed, and `.writeFailed`
+    /// - Throws: `ExportError.unsupportedMedia` for a range outside the file, a still image or
+    ///   a file without video and audio, `.clipFailed` naming the FFmpeg call that failed, and `.writeFailed`
     ///   when the output file cannot be created.
     public static func export(
         _ range: ClipRange,
@@ -51,7 +53,8 @@ public enum ClipExporter {
         guard range.start < duration else {
             throw .unsupportedMedia(
                 path: range.mediaPath,
-                reason: "the clip starts at \(range.start) s but the media is \(duration) s long"
+                reason: "the clip starts at \(range.start) s but the media is \(duration) s long, counted from its "
+                    + "first frame; start the clip before \(duration) s"
             )
         }
         let start = max(0, range.start - handles)

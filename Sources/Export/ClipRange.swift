@@ -2,9 +2,10 @@
 public struct ClipRange: Sendable, Equatable {
     /// The absolute path of the source media.
     public var mediaPath: String
-    /// The start in seconds from the beginning of the file (not from its start timecode).
+    /// The start in seconds from the first presented frame of the file (not from its start
+    /// timecode or from timestamp 0, where MPEG-TS files and offset recordings do not start).
     public var start: Double
-    /// The end in seconds from the beginning of the file; greater than `start`.
+    /// The end in seconds from the first presented frame; greater than `start`.
     public var end: Double
     /// The name the client gave, or nil to derive one from the file name and times.
     public var name: String?

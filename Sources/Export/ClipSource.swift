@@ -1,4 +1,5 @@
 import CFFmpeg
+import Media
 
 /// A media file opened for cutting: its format context and the video and audio streams kept
 /// in clips. Closed on deinit.
@@ -13,11 +14,16 @@ final class ClipSource {
     let audio: UnsafeMutablePointer<AVStream>?
     /// The duration in seconds, or nil when the container stores none.
     let duration: Double?
+    /// The presentation timestamp of the first frame of the leading stream, in its time base:
+    /// cut times count from it. For video it is the first frame the decoder returns, as in
+    /// `FrameSampler`; for an audio file it is the stream's start time.
+    private(set) var origin: Int64 = 0
 
     /// Opens `path` and picks its streams.
     ///
     /// - Throws: `ExportError.clipFailed` when FFmpeg cannot open the file, and
-    ///   `.unsupportedMedia` when it has neither video nor audio.
+    ///   `.unsupportedMedia` when it is a still image, has neither video nor audio, or its
+    ///   video has no decodable frame.
     init(path: String) throws(ExportError) {
         _ = FFmpegCall.quietLogging
         var context: UnsafeMutablePointer<AVFormatContext>? = nil
@@ -48,18 +54,42 @@ final class ClipSource {
         self.audio = bestAudio >= 0 ? streams[Int(bestAudio)] : nil
 
         let containerDuration = context.pointee.duration
-        self.duration =
-            containerDuration > 0 && containerDuration != FFmpegCall.noTimestamp
-            ? Double(containerDuration) / Double(cffmpeg_time_base()) : nil
+        let containerStart = context.pointee.start_time
+        let formatName = String(cString: context.pointee.iformat.pointee.name)
+        if containerDuration > 0 && containerDuration != FFmpegCall.noTimestamp {
+            // Matroska's segment duration and the MP4 movie duration (which includes an empty
+            // edit) count from timestamp 0, so a file whose timestamps start at 10 s and run for
+            // 6 s declares 16 s. FFmpeg computes other formats' durations from the start time.
+            let countsFromZero = formatName.hasPrefix("matroska") || formatName.hasPrefix("mov,")
+            let isOffset =
+                countsFromZero && containerStart > 0 && containerStart != FFmpegCall.noTimestamp
+                && containerStart < containerDuration
+            let length = isOffset ? containerDuration - containerStart : containerDuration
+            self.duration = Double(length) / Double(cffmpeg_time_base())
+        } else {
+            self.duration = nil
+        }
         self.path = path
         self.formatContext = context
 
         guard self.video != nil || self.audio != nil else {
             throw .unsupportedMedia(path: path, reason: "the file has no video or audio stream")
         }
+        if let video = self.video, MediaProbe.isStillImage(video, formatName: formatName) {
+            throw .unsupportedMedia(
+                path: path,
+                reason: "it is a still image, and stills cannot be cut into clips; pass a video or audio file"
+            )
+        }
         // Let the demuxer drop every stream the clip does not keep.
         for stream in streams where stream != self.video && stream != self.audio {
             stream.pointee.discard = AVDISCARD_ALL
+        }
+        if let video = self.video {
+            self.origin = try self.firstPresentedTimestamp(of: video)
+        } else {
+            self.origin = self.leadingStream.pointee.start_time == FFmpegCall.noTimestamp
+                ? 0 : self.leadingStream.pointee.start_time
         }
     }
 
@@ -72,19 +102,6 @@ final class ClipSource {
     var leadingStream: UnsafeMutablePointer<AVStream> {
         // The initializer rejects files with neither stream.
         self.video ?? self.audio!
-    }
-
-    /// Seeks so that the next packets of the leading stream start at the keyframe at or before
-    /// `seconds`. Demuxers may land further back (a sparse index, an open GOP).
-    func seek(toKeyframeAtOrBefore seconds: Double) throws(ExportError) {
-        let stream = self.leadingStream
-        let startTime = stream.pointee.start_time == FFmpegCall.noTimestamp ? 0 : stream.pointee.start_time
-        let target = startTime + FFmpegCall.timestamp(seconds: seconds, timeBase: stream.pointee.time_base)
-        try FFmpegCall.check(
-            av_seek_frame(self.formatContext, stream.pointee.index, target, AVSEEK_FLAG_BACKWARD),
-            "av_seek_frame",
-            path: self.path
-        )
     }
 
     /// The `timecode` tag of the video stream, the container or a timecode (`tmcd`) stream.
@@ -117,12 +134,38 @@ final class ClipSource {
     /// The first presentation time of the leading stream in seconds. Cut times of every stream
     /// count from it, so audio stays in sync with video when the streams start at different times.
     var originSeconds: Double {
-        let leading = self.leadingStream
-        return FFmpegCall.seconds(self.startTimestamp(of: leading), timeBase: leading.pointee.time_base)
+        FFmpegCall.seconds(self.origin, timeBase: self.leadingStream.pointee.time_base)
     }
 
-    /// Returns the first presentation timestamp of `stream`, which cut times count from, or 0 when unset.
-    func startTimestamp(of stream: UnsafeMutablePointer<AVStream>) -> Int64 {
-        stream.pointee.start_time == FFmpegCall.noTimestamp ? 0 : stream.pointee.start_time
+    /// Decodes from the start of the file until `video` returns its first frame, and returns
+    /// that frame's presentation timestamp.
+    private func firstPresentedTimestamp(of video: UnsafeMutablePointer<AVStream>) throws(ExportError) -> Int64 {
+        let decoder = try StreamDecoder(stream: video, path: self.path)
+        var packet = av_packet_alloc()
+        defer { av_packet_free(&packet) }
+        guard let packet else {
+            throw .clipFailed(path: self.path, function: "av_packet_alloc", reason: "out of memory")
+        }
+        var isFlushed = false
+        while true {
+            if try decoder.receive() {
+                let timestamp = decoder.frameTimestamp
+                return timestamp != FFmpegCall.noTimestamp ? timestamp : max(0, video.pointee.start_time)
+            }
+            if isFlushed {
+                throw .unsupportedMedia(path: self.path, reason: "the video stream contains no decodable frame")
+            }
+            let code = av_read_frame(self.formatContext, packet)
+            if code == FFmpegCall.endOfFile {
+                try decoder.send(nil)
+                isFlushed = true
+                continue
+            }
+            try FFmpegCall.check(code, "av_read_frame", path: self.path)
+            if packet.pointee.stream_index == video.pointee.index {
+                try decoder.send(packet)
+            }
+            av_packet_unref(packet)
+        }
     }
 }

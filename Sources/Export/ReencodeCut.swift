@@ -38,7 +38,13 @@ struct ReencodeCut {
             try audioEncoder?.setRange(origin: start, end: end)
         }
 
-        try self.source.seek(toKeyframeAtOrBefore: start)
+        // Packets read while finding the keyframe are decoded first, in file order.
+        var buffered = try self.source.seekToKeyframe(atOrBefore: start)
+        defer {
+            for var pending in buffered as [UnsafeMutablePointer<AVPacket>?] {
+                av_packet_free(&pending)
+            }
+        }
         let packet = av_packet_alloc()
         defer {
             var freeing = packet
@@ -50,9 +56,15 @@ struct ReencodeCut {
         var isVideoDone = videoDecoder == nil
         var isAudioDone = audioDecoder == nil
         while !(isVideoDone && isAudioDone) {
-            let code = av_read_frame(self.source.formatContext, packet)
-            if code == FFmpegCall.endOfFile { break }
-            try FFmpegCall.check(code, "av_read_frame", path: self.source.path)
+            if buffered.isEmpty {
+                let code = av_read_frame(self.source.formatContext, packet)
+                if code == FFmpegCall.endOfFile { break }
+                try FFmpegCall.check(code, "av_read_frame", path: self.source.path)
+            } else {
+                var next: UnsafeMutablePointer<AVPacket>? = buffered.removeFirst()
+                av_packet_move_ref(packet, next)
+                av_packet_free(&next)
+            }
             defer { av_packet_unref(packet) }
             if let videoDecoder, !isVideoDone, packet.pointee.stream_index == videoDecoder.stream.pointee.index {
                 try videoDecoder.send(packet)

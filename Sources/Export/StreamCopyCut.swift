@@ -14,8 +14,7 @@ struct StreamCopyCut {
     func run(start: Double, end: Double) throws(ExportError) -> (start: Double, end: Double) {
         let leading = self.source.leadingStream
         let leadingBase = leading.pointee.time_base
-        let origin = self.source.startTimestamp(of: leading)
-        let requestedStart = origin + FFmpegCall.timestamp(seconds: start, timeBase: leadingBase)
+        let origin = self.source.origin
         let packet = av_packet_alloc()
         defer {
             var freeing = packet
@@ -25,53 +24,18 @@ struct StreamCopyCut {
             throw .clipFailed(path: self.outputPath, function: "av_packet_alloc", reason: "out of memory")
         }
 
-        // Find the keyframe: seek back, and seek further back if the demuxer landed after it.
-        var seekSeconds = start
-        var cutStart: Int64? = nil
-        var pendingAudio: [UnsafeMutablePointer<AVPacket>] = []
+        // The keyframe comes last; the audio read before it may still fall inside the clip.
+        var pendingAudio = try self.source.seekToKeyframe(atOrBefore: start)
         defer {
             for var pending in pendingAudio as [UnsafeMutablePointer<AVPacket>?] {
                 av_packet_free(&pending)
             }
         }
-        while cutStart == nil {
-            try self.source.seek(toKeyframeAtOrBefore: seekSeconds)
-            while cutStart == nil {
-                let code = av_read_frame(self.source.formatContext, packet)
-                if code == FFmpegCall.endOfFile { break }
-                try FFmpegCall.check(code, "av_read_frame", path: self.source.path)
-                if packet.pointee.stream_index != leading.pointee.index {
-                    // Audio read before the video keyframe may still fall inside the clip.
-                    if let copy = av_packet_clone(packet) { pendingAudio.append(copy) }
-                    av_packet_unref(packet)
-                    continue
-                }
-                let isKey = (packet.pointee.flags & AV_PKT_FLAG_KEY) != 0 || leading == self.source.audio
-                let timestamp = packet.pointee.pts == FFmpegCall.noTimestamp ? packet.pointee.dts : packet.pointee.pts
-                guard isKey, timestamp != FFmpegCall.noTimestamp else {
-                    av_packet_unref(packet)
-                    continue
-                }
-                if timestamp <= requestedStart {
-                    // `packet` keeps its reference: it is the first packet of the clip.
-                    cutStart = timestamp
-                } else {
-                    av_packet_unref(packet)
-                    break
-                }
-            }
-            if cutStart == nil {
-                guard seekSeconds > 0 else {
-                    throw .unsupportedMedia(path: self.source.path, reason: "no keyframe found at or before \(start) s")
-                }
-                for var pending in pendingAudio as [UnsafeMutablePointer<AVPacket>?] {
-                    av_packet_free(&pending)
-                }
-                pendingAudio.removeAll()
-                seekSeconds = max(0, seekSeconds - 2)
-            }
-        }
-        guard let cutStart else { return (start, end) }
+        let keyframe = pendingAudio.removeLast()
+        av_packet_move_ref(packet, keyframe)
+        var emptied: UnsafeMutablePointer<AVPacket>? = keyframe
+        av_packet_free(&emptied)
+        let cutStart = packet.pointee.pts == FFmpegCall.noTimestamp ? packet.pointee.dts : packet.pointee.pts
 
         let cutStartSeconds = FFmpegCall.seconds(cutStart - origin, timeBase: leadingBase)
         let (output, outputIndex) = try self.makeOutput(startSeconds: cutStartSeconds)

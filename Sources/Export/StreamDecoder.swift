@@ -61,12 +61,39 @@ final class StreamDecoder {
             return false
         }
         try FFmpegCall.check(code, "avcodec_receive_frame", path: self.path)
+        self.frameTimestamp = self.timestamp(of: self.frame)
         return true
     }
 
     /// The presentation timestamp of the received frame in stream time base units.
-    var frameTimestamp: Int64 {
-        let bestEffort = self.frame.pointee.best_effort_timestamp
-        return bestEffort != FFmpegCall.noTimestamp ? bestEffort : self.frame.pointee.pts
+    private(set) var frameTimestamp: Int64 = FFmpegCall.noTimestamp
+
+    /// Returns the frame's PTS, or else one frame after the previous frame, or else its
+    /// best-effort timestamp. MPEG-PS stores a PTS on only some frames, and FFmpeg's guesses
+    /// for the others can be a frame off after a seek, so they count on from the last frame.
+    private func timestamp(of frame: UnsafeMutablePointer<AVFrame>) -> Int64 {
+        if frame.pointee.pts != FFmpegCall.noTimestamp {
+            return frame.pointee.pts
+        }
+        let previous = self.frameTimestamp
+        if previous != FFmpegCall.noTimestamp {
+            return previous + max(1, self.duration(of: frame))
+        }
+        return frame.pointee.best_effort_timestamp
+    }
+
+    /// Returns the frame's duration in stream time base units: the packet's, or else from the
+    /// audio sample count or the video frame rate, or 0 when none is known.
+    private func duration(of frame: UnsafeMutablePointer<AVFrame>) -> Int64 {
+        let timeBase = self.stream.pointee.time_base
+        if frame.pointee.pkt_duration > 0 {
+            return frame.pointee.pkt_duration
+        }
+        if frame.pointee.nb_samples > 0 && frame.pointee.sample_rate > 0 {
+            return av_rescale_q(Int64(frame.pointee.nb_samples), AVRational(num: 1, den: frame.pointee.sample_rate), timeBase)
+        }
+        let rate = self.stream.pointee.avg_frame_rate
+        guard rate.num > 0, rate.den > 0 else { return 0 }
+        return av_rescale_q(1, av_inv_q(rate), timeBase)
     }
 }

@@ -56,6 +56,14 @@ final class InputFile {
         return String(cString: name)
     }
 
+    /// The container's duration in seconds, or nil when it states none. Matroska counts it
+    /// from timestamp 0 rather than from the first frame, so it can exceed the media's length.
+    var durationSeconds: Double? {
+        let duration = self.formatContext.pointee.duration
+        guard duration > 0, duration != FFmpegSupport.noTimestamp else { return nil }
+        return Double(duration) / Double(cffmpeg_time_base())
+    }
+
     /// Returns the video stream to decode: FFmpeg's best video stream, never an attached picture
     /// (cover art), or nil when the file has no video.
     func primaryVideoStream() -> UnsafeMutablePointer<AVStream>? {

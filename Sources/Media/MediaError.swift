@@ -20,6 +20,9 @@ public enum MediaError: Error, Sendable {
     case imageTooLarge(path: String, width: Int, height: Int, maxPixels: Int)
     /// JPEG compression failed; `reason` is libturbojpeg's message.
     case encodeFailed(reason: String)
+    /// A frame was requested at or after the end of the video. Both times are in seconds from
+    /// the first presented frame.
+    case timeBeyondEnd(path: String, requestedSeconds: Double, durationSeconds: Double)
 
     /// The path of the file that failed, or nil for an encoding error that has no file.
     public var path: String? {
@@ -29,6 +32,8 @@ public enum MediaError: Error, Sendable {
         case .unreadable(let path, _), .unsupported(let path, _), .noAudioStream(let path):
             path
         case .decodeFailed(let path, _, _), .imageTooLarge(let path, _, _, _):
+            path
+        case .timeBeyondEnd(let path, _, _):
             path
         case .encodeFailed:
             nil
@@ -60,6 +65,21 @@ extension MediaError: CustomStringConvertible {
             "'\(path)' is \(width)x\(height) pixels, more than the maximum of \(maxPixels) pixels: downscale it first"
         case .encodeFailed(let reason):
             "JPEG encoding failed: \(reason)"
+        case .timeBeyondEnd(let path, let requested, let duration):
+            "'\(path)' has no frame at \(Self.format(requested)) s because the video is \(Self.format(duration)) s "
+                + "long, counted from its first frame: ask for a time below \(Self.format(duration)) s"
         }
+    }
+
+    /// Formats seconds with up to three decimals and no trailing zeros, such as `7` or `6.96`.
+    private static func format(_ seconds: Double) -> String {
+        let milliseconds = Int((seconds * 1000).rounded())
+        var fraction = String(abs(milliseconds) % 1000)
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") {
+            fraction.removeLast()
+        }
+        let whole = (milliseconds < 0 ? "-" : "") + String(abs(milliseconds) / 1000)
+        return fraction.isEmpty ? whole : whole + "." + fraction
     }
 }

@@ -107,7 +107,7 @@ public enum MediaProbe {
 
     /// Returns true for a single picture: an image demuxer (`image2`, `png_pipe`, ...), or a
     /// still-image codec whose stream has at most one frame and no audio next to it.
-    private static func isStillImage(_ stream: UnsafeMutablePointer<AVStream>, formatName: String) -> Bool {
+    public static func isStillImage(_ stream: UnsafeMutablePointer<AVStream>, formatName: String) -> Bool {
         if formatName == "image2" || formatName.hasSuffix("_pipe") {
             return true
         }

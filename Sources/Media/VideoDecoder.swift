@@ -140,6 +140,29 @@ final class VideoDecoder {
         self.isDecoderFinished = false
     }
 
+    /// Seeks back to the start of the file and resets the decoder. Formats that seek by a
+    /// binary search over timestamps (MPEG-TS, MPEG-PS) can land after the first keyframe when
+    /// asked for the first timestamp, so they seek to byte 0; indexed formats (MP4, Matroska)
+    /// seek to the stream's start time.
+    ///
+    /// - Throws: `MediaError.decodeFailed` when `av_seek_frame` fails.
+    func seekToStart() throws(MediaError) {
+        let format = self.input.formatContext.pointee.iformat.pointee
+        let seeksByBinarySearch = format.read_timestamp != nil && (format.flags & AVFMT_NO_BYTE_SEEK) == 0
+        let code: Int32
+        if seeksByBinarySearch {
+            code = av_seek_frame(self.input.formatContext, -1, 0, AVSEEK_FLAG_BYTE)
+        } else {
+            let startTime = self.stream.pointee.start_time
+            let start = startTime == FFmpegSupport.noTimestamp ? 0 : startTime
+            code = av_seek_frame(self.input.formatContext, self.stream.pointee.index, start, AVSEEK_FLAG_BACKWARD)
+        }
+        try FFmpegSupport.check(code, "av_seek_frame", path: self.path)
+        avcodec_flush_buffers(self.codecContext)
+        self.isDemuxerFinished = false
+        self.isDecoderFinished = false
+    }
+
     /// Returns the timestamp of the last keyframe at or before `timestamp` according to the
     /// demuxer's index, or nil when the index has no such entry (or no index exists). The
     /// index stores decoding timestamps, which for a keyframe are at or slightly below its

@@ -26,10 +26,14 @@ import Testing
         #expect(top.blue < 30)
     }
 
-    @Test func extractorPastEndReturnsLastFrame() throws {
-        let image = try FrameExtractor.frame(path: try TestMedia.path("short.mp4"), atSeconds: 99, maxLongSide: 100)
-        #expect(image.width == 100)
-        #expect(image.height == 75)
+    @Test func extractorPastEndThrows() throws {
+        let path = try TestMedia.path("short.mp4")
+        #expect {
+            _ = try FrameExtractor.frame(path: path, atSeconds: 99, maxLongSide: 100)
+        } throws: { error in
+            guard case MediaError.timeBeyondEnd(_, 99, _) = error else { return false }
+            return true
+        }
     }
 
     @Test func extractorNeverUpscales() throws {
