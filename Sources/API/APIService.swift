@@ -137,6 +137,8 @@ public final class APIService: Sendable {
             return APIError(status: 400, title: "Invalid media", message: mediaError.description).response
         case let facesError as FacesError:
             return self.response(for: facesError, request: request)
+        case StoreError.cacheDirectoryNotFound:
+            return APIError.notFound(String(describing: error)).response
         case StoreError.invalidCacheDirectory, StoreError.invalidHashString, StoreError.invalidCollectionName:
             return APIError.badRequest(String(describing: error)).response
         case let storeError as StoreError:

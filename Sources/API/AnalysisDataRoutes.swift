@@ -8,7 +8,7 @@ extension APIService {
     /// `POST /analysis-data/load`: loads every visual analysis and transcript in the folder and
     /// lists every analysed media, including audio-only media that have only a transcript.
     func loadAnalysisData(_ fields: RequestFields) throws -> HTTPResponse {
-        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        let cache = try fields.existingCacheDirectory()
         let visual = try self.index.loadAll(cacheDirectory: cache)
         let transcribed = try self.transcripts.load(cache: cache, hashStrings: nil)
         let media = try cache.allHashStrings().map { (hash: $0, path: String?.none) }
@@ -25,7 +25,7 @@ extension APIService {
     /// `POST /analysis-data/load-for-media`: loads the visual analyses and transcripts of the
     /// named files. A file counts as missing only when it has no analysis of any kind.
     func loadAnalysisDataForMedia(_ fields: RequestFields) throws -> HTTPResponse {
-        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        let cache = try fields.existingCacheDirectory()
         guard let paths = try fields.absolutePaths("media_paths"), !paths.isEmpty else {
             throw APIError.badRequest("Missing required field 'media_paths': give a list of absolute file paths.")
         }

@@ -6,7 +6,7 @@ import TranscriptSearch
 
 extension APIService {
     func transcriptions(_ fields: RequestFields) throws -> HTTPResponse {
-        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        let cache = try fields.existingCacheDirectory()
         guard let paths = try fields.absolutePaths("media_paths"), !paths.isEmpty else {
             throw APIError.badRequest("Missing required field 'media_paths': give a list of absolute file paths.")
         }
@@ -28,7 +28,7 @@ extension APIService {
     }
 
     func loadTranscriptions(_ fields: RequestFields) throws -> HTTPResponse {
-        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        let cache = try fields.existingCacheDirectory()
         let scope = try self.transcriptScope(fields, searchAll: false)
         let loaded = try self.transcripts.load(cache: cache, hashStrings: scope.map { $0.map(\.hash) })
         let missing = (scope ?? []).filter { !loaded.contains($0.hash) }.map { JSON.string($0.path) }
@@ -45,7 +45,7 @@ extension APIService {
 
     func searchTranscript(_ fields: RequestFields) throws -> HTTPResponse {
         let query = try fields.requiredString("query")
-        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        let cache = try fields.existingCacheDirectory()
         let maxResults = try fields.int("max_results", default: 50, range: 1...Self.maxResultsLimit)
         let scope = try self.transcriptScope(fields, searchAll: try fields.bool("search_all", default: false))
         try self.transcripts.load(cache: cache, hashStrings: scope.map { $0.map(\.hash) })
