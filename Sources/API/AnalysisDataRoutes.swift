@@ -10,13 +10,13 @@ extension APIService {
     func loadAnalysisData(_ fields: RequestFields) throws -> HTTPResponse {
         let cache = try fields.existingCacheDirectory()
         let visual = try self.index.loadAll(cacheDirectory: cache)
-        let transcribed = try self.transcripts.load(cache: cache, hashStrings: nil)
+        let transcripts = try self.transcripts.load(cache: cache, hashStrings: nil)
         let media = try cache.allHashStrings().map { (hash: $0, path: String?.none) }
         let body = self.loadResponse(
             cache: cache,
             media: media,
             visual: visual,
-            transcribed: Set(transcribed),
+            transcripts: transcripts,
             missing: []
         )
         return .json(body)
@@ -43,11 +43,12 @@ extension APIService {
 
         let hashes = media.map(\.hash)
         let visual = try self.index.load(cacheDirectory: cache, hashStrings: hashes)
-        let transcribed = Set(try self.transcripts.load(cache: cache, hashStrings: hashes))
+        let transcripts = try self.transcripts.load(cache: cache, hashStrings: hashes)
         // a damaged analysis file is listed under failures, so its media does not count as missing
         let analysed = Set(visual.loaded.map(\.hashString))
             .union(visual.failures.map(\.hashString))
-            .union(transcribed)
+            .union(transcripts.transcribed)
+            .union(transcripts.failures.map(\.hashString))
             .union(hashes.filter { cache.hasFaceAnalysis(hashString: $0) })
         let missing = paths.filter { path in
             guard let hash = hashOfPath[path] else { return true }
@@ -57,7 +58,7 @@ extension APIService {
             cache: cache,
             media: media,
             visual: visual,
-            transcribed: transcribed,
+            transcripts: transcripts,
             missing: missing
         )
         return .json(body)
@@ -69,15 +70,16 @@ extension APIService {
     ///   - media: the content hashes to report, each with the path the client gave for it, or
     ///     nil to report the path the manifest last recorded.
     ///   - visual: the outcome of loading their visual analyses.
-    ///   - transcribed: the hashes whose transcript is loaded.
+    ///   - transcripts: the outcome of loading their transcripts.
     ///   - missing: the requested paths that have no analysis.
     private func loadResponse(
         cache: CacheDirectory,
         media: [(hash: String, path: String?)],
         visual: LoadSummary,
-        transcribed: Set<String>,
+        transcripts: TranscriptLoadSummary,
         missing: [String]
     ) -> JSON {
+        let transcribed = Set(transcripts.transcribed)
         let visualByHash = Dictionary(
             visual.loaded.map { ($0.hashString, $0) },
             uniquingKeysWith: { first, _ in first }
@@ -105,6 +107,11 @@ extension APIService {
                 "faces": .bool(faceHeader != nil),
             ])
         }
+        // Damaged analysis files: delete them and analyse the media again, or run /analyze with force.
+        let damaged = visual.failures.map { (hashString: $0.hashString, message: $0.message) } + transcripts.failures
+        let failures = damaged.map { failure -> JSON in
+            ["hash_str": .string(failure.hashString), "error": .string(failure.message)]
+        }
         return [
             "loaded_media": .number(Double(entries.count)),
             "frames": .number(Double(frameCount)),
@@ -112,10 +119,7 @@ extension APIService {
             "faces": .number(Double(faceCount)),
             "media": .array(entries),
             "missing": .array(missing.map { .string($0) }),
-            // Damaged analysis files: delete them and analyse the media again, or run /analyze.
-            "failures": .array(
-                visual.failures.map { ["hash_str": .string($0.hashString), "error": .string($0.message)] }
-            ),
+            "failures": .array(failures),
         ]
     }
 }

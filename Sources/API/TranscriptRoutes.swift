@@ -12,10 +12,25 @@ extension APIService {
         }
         var transcriptions: [JSON] = []
         var missing: [JSON] = []
+        var failures: [JSON] = []
         for path in paths {
-            guard let hash = try? self.hashes.hashString(path: path),
-                let transcript = try self.transcripts.transcript(cache: cache, hashString: hash)
-            else {
+            guard let hash = try? self.hashes.hashString(path: path) else {
+                missing.append(.string(path))
+                continue
+            }
+            let stored: Transcript?
+            do {
+                stored = try self.transcripts.transcript(cache: cache, hashString: hash)
+            } catch let error as DamagedTranscriptError {
+                // one damaged file fails alone, as a bad file does in a task
+                failures.append([
+                    "video_path": .string(path),
+                    "hash_str": .string(hash),
+                    "error": .string(error.description),
+                ])
+                continue
+            }
+            guard let transcript = stored else {
                 missing.append(.string(path))
                 continue
             }
@@ -24,14 +39,21 @@ extension APIService {
             object["hash_str"] = .string(hash)
             transcriptions.append(.object(object))
         }
-        return .json(["transcriptions": .array(transcriptions), "missing": .array(missing)])
+        return .json([
+            "transcriptions": .array(transcriptions),
+            "missing": .array(missing),
+            "failures": .array(failures),
+        ])
     }
 
     func loadTranscriptions(_ fields: RequestFields) throws -> HTTPResponse {
         let cache = try fields.existingCacheDirectory()
         let scope = try self.transcriptScope(fields, searchAll: false)
-        let loaded = try self.transcripts.load(cache: cache, hashStrings: scope.map { $0.map(\.hash) })
-        let missing = (scope ?? []).filter { !loaded.contains($0.hash) }.map { JSON.string($0.path) }
+        let summary = try self.transcripts.load(cache: cache, hashStrings: scope.map { $0.map(\.hash) })
+        let loaded = summary.transcribed
+        let failed = Set(summary.failures.map(\.hashString))
+        let missing = (scope ?? []).filter { !loaded.contains($0.hash) && !failed.contains($0.hash) }
+            .map { JSON.string($0.path) }
         let media = loaded.map { hash -> JSON in
             let path = (try? cache.manifest(hashString: hash))??.lastSourcePath ?? ""
             return ["video_path": .string(path), "hash_str": .string(hash), "visual": false, "speech": true, "faces": false]
@@ -40,6 +62,9 @@ extension APIService {
             "loaded_media": .number(Double(loaded.count)), "frames": 0,
             "transcriptions": .number(Double(loaded.count)), "faces": 0,
             "media": .array(media), "missing": .array(missing),
+            "failures": .array(
+                summary.failures.map { ["hash_str": .string($0.hashString), "error": .string($0.message)] }
+            ),
         ])
     }
 
