@@ -126,6 +126,13 @@ public final class APIService: Sendable {
             return apiError.response
         case let modelError as ModelError:
             return Self.response(for: modelError)
+        case let damaged as DamagedTranscriptError:
+            // the stored file is at fault, not the server, and analysing again with force replaces it
+            self.logger.warning(
+                "damaged transcript requested",
+                ["request.id": request.requestID, "file.path": damaged.path]
+            )
+            return APIError(status: 409, title: "Damaged transcript", message: damaged.description).response
         case let taskError as TaskError:
             return APIError.conflict(taskError.description).response
         case let speechError as SpeechError:
@@ -137,6 +144,8 @@ public final class APIService: Sendable {
             return APIError(status: 400, title: "Invalid media", message: mediaError.description).response
         case let facesError as FacesError:
             return self.response(for: facesError, request: request)
+        case StoreError.cacheDirectoryNotFound:
+            return APIError.notFound(String(describing: error)).response
         case StoreError.invalidCacheDirectory, StoreError.invalidHashString, StoreError.invalidCollectionName:
             return APIError.badRequest(String(describing: error)).response
         case let storeError as StoreError:

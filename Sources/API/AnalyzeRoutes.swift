@@ -11,8 +11,9 @@ extension APIService {
         }
 
         let cacheDirectory = try fields.requiredAbsolutePath("cache_dir")
-        // Checked now so a bad folder or a missing model is a 400, not a task where every file fails.
-        _ = try CacheDirectory(path: cacheDirectory)
+        // Checked now so a bad folder or a missing model is a 400, not a task where every file
+        // fails. The folder itself is created only once the task is certain to start.
+        try CacheDirectory.validatePath(cacheDirectory)
 
         let visualKey = try self.models.resolveVisualKey(try fields.string("visual_model"))
         guard self.models.isDownloaded(key: visualKey) else {
@@ -44,7 +45,9 @@ extension APIService {
             force: try fields.bool("force", default: false)
         )
 
-        let taskID = try await self.runner.start(request)
+        let taskID = try await self.runner.start(request) {
+            _ = try CacheDirectory(path: cacheDirectory)
+        }
         self.logger.info("analysis task accepted", ["task.id": taskID, "files.requested": String(paths.count)])
         return .json(
             ["message": .string("Analysis started for \(paths.count) path(s)"), "task_id": .string(taskID)],

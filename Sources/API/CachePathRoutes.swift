@@ -7,7 +7,7 @@ import JumperCore
 extension APIService {
     /// Returns where each file's analysis lives, so a MAM can archive or move it with the media.
     func cachePaths(_ fields: RequestFields) throws -> HTTPResponse {
-        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        let cache = try fields.existingCacheDirectory()
         guard let paths = try fields.absolutePaths("media_paths"), !paths.isEmpty else {
             throw APIError.badRequest("Missing required field 'media_paths': give a list of absolute file paths.")
         }

@@ -9,7 +9,7 @@ extension APIService {
     /// `POST /export/transcript`: the stored transcript of one media file as txt, csv, docx,
     /// pdf, srt or vtt, written to `output_path` or returned base64.
     func exportTranscript(_ fields: RequestFields) throws -> HTTPResponse {
-        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        let cache = try fields.existingCacheDirectory()
         let mediaPath = try fields.requiredAbsolutePath("media_path")
         let formatName = try fields.requiredString("format")
         guard let format = TranscriptFormat(rawValue: formatName.lowercased()) else {

@@ -180,7 +180,7 @@ extension APIService {
 
     /// Returns the request's cache folder and collection name (`cluster_job_name`, default `default`).
     func faceCollectionTarget(_ fields: RequestFields) throws -> (CacheDirectory, String) {
-        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        let cache = try fields.existingCacheDirectory()
         let name = try fields.string("cluster_job_name") ?? "default"
         try CacheDirectory.validateCollectionName(name)
         return (cache, name)

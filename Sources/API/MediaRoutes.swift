@@ -11,7 +11,7 @@ extension APIService {
         guard let paths = try fields.absolutePaths("media_paths"), !paths.isEmpty else {
             throw APIError.badRequest("Missing required field 'media_paths': give a list of absolute file paths.")
         }
-        let cache = try fields.absolutePath("cache_dir").map { try CacheDirectory(path: $0) }
+        let cache = try fields.absolutePath("cache_dir").map { try CacheDirectory(existingPath: $0) }
         var metadata: [JSON] = []
         var errors: [JSON] = []
         for path in paths {

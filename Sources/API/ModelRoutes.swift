@@ -46,13 +46,14 @@ extension APIService {
                 "embedding_dim": .number(Double(entry.dimension)),
             ]
         }
+        let activeSpeech = self.speech.activeKey
         let speech = SpeechModels.keys.map { key -> JSON in
             [
                 "model_key": .string(key),
                 "name": .string("Whisper " + key.dropFirst("whisper-".count)),
                 "description": "OpenAI Whisper through whisper.cpp, with Silero voice-activity detection",
                 "downloaded": .bool(self.speech.isDownloaded(key: key)),
-                "active": .bool(key == SpeechModels.defaultKey),
+                "active": .bool(key == activeSpeech),
                 "size_bytes": JSON(self.models.folderSize(key: key)),
                 "languages": key.hasSuffix("-en") ? ["en"] : "multilingual",
             ]
@@ -70,20 +71,43 @@ extension APIService {
         return .json(["visual": .array(visual), "speech": .array(speech), "faces": [faces]])
     }
 
+    /// `POST /models/load`: makes the named visual and speech models the active ones and loads
+    /// them in the background. Both keys are checked before either model starts loading.
     func loadModels(_ fields: RequestFields) throws -> HTTPResponse {
-        if fields.has("speech_model") {
-            let speechKey = try self.speech.resolveKey(try fields.string("speech_model"))
-            guard self.speech.isDownloaded(key: speechKey) else {
-                throw ModelError.notInstalled(key: speechKey, folder: self.speech.modelsDirectory + "/" + speechKey)
+        guard fields.has("visual_model") || fields.has("speech_model") else {
+            throw APIError.badRequest(
+                "Missing field: give 'visual_model', 'speech_model' or both, with keys from GET \(Self.basePath)/models/available."
+            )
+        }
+
+        var visualKey: String?
+        if fields.has("visual_model") {
+            let key = try self.models.resolveVisualKey(try fields.string("visual_model"))
+            guard self.models.isDownloaded(key: key) else {
+                throw ModelError.notInstalled(key: key, folder: self.models.folder(forKey: key))
             }
+            visualKey = key
         }
-        let key = try self.models.resolveVisualKey(try fields.string("visual_model"))
-        guard self.models.isDownloaded(key: key) else {
-            throw ModelError.notInstalled(key: key, folder: self.models.folder(forKey: key))
+        var speechKey: String?
+        if fields.has("speech_model") {
+            let key = try self.speech.resolveKey(try fields.string("speech_model"))
+            guard self.speech.isDownloaded(key: key) else {
+                throw ModelError.notInstalled(key: key, folder: self.speech.modelsDirectory + "/" + key)
+            }
+            speechKey = key
         }
-        self.models.startLoading(key: key)
+
+        var loading: [String] = []
+        if let visualKey {
+            self.models.startLoading(key: visualKey)
+            loading.append("visual model '\(visualKey)'")
+        }
+        if let speechKey {
+            self.speech.startLoading(key: speechKey)
+            loading.append("speech model '\(speechKey)'")
+        }
         var body = self.loadedModelsJSON().objectValue ?? JSONObject()
-        body["message"] = .string("Loading visual model '\(key)' in the background")
+        body["message"] = .string("Loading \(loading.joined(separator: " and ")) in the background")
         return .json(.object(body), status: 202)
     }
 }

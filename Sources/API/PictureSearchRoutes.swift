@@ -47,7 +47,7 @@ extension APIService {
         model: any VisualEmbeddingModel,
         options: VisualSearchOptions
     ) throws -> [Float]? {
-        let cache = try CacheDirectory(path: options.cacheDirectory)
+        let cache = try CacheDirectory(existingPath: options.cacheDirectory)
         guard let hash = try? self.hashes.hashString(path: path),
             let stored = try cache.readVisualVectors(hashString: hash),
             stored.header.modelKey == model.modelKey,

@@ -1,3 +1,4 @@
+import AnalysisStore
 import Foundation
 import HTTPServer
 import JumperCore
@@ -108,6 +109,15 @@ struct RequestFields: Sendable {
             throw APIError.badRequest("Missing required field '\(name)': give an absolute path.")
         }
         return path
+    }
+
+    /// Opens the existing cache folder named by the required field `cache_dir`, creating nothing.
+    /// Endpoints that only read analysis use this, because only `/analyze` may create the folder.
+    ///
+    /// - Throws: a 400 when the field is missing or relative or names a file, and
+    ///   `StoreError.cacheDirectoryNotFound` (a 404) when the folder does not exist.
+    func existingCacheDirectory() throws -> CacheDirectory {
+        try CacheDirectory(existingPath: try self.requiredAbsolutePath("cache_dir"))
     }
 
     /// Reads an array of absolute paths; each relative one is a 400 naming its index.

@@ -27,7 +27,7 @@ extension APIService {
         model: any VisualEmbeddingModel,
         options: VisualSearchOptions
     ) throws -> HTTPResponse {
-        let cache = try CacheDirectory(path: options.cacheDirectory)
+        let cache = try CacheDirectory(existingPath: options.cacheDirectory)
         let scope = try self.resolveScope(options, cache: cache)
         let excludeVectors = try options.exclude.map { try model.embedText($0) }
         let query = VisualQuery(

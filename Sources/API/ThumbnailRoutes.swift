@@ -32,7 +32,7 @@ extension APIService {
     }
 
     func sceneThumbnails(_ fields: RequestFields) throws -> HTTPResponse {
-        let cache = try CacheDirectory(path: try fields.requiredAbsolutePath("cache_dir"))
+        let cache = try fields.existingCacheDirectory()
         let path = try fields.requiredAbsolutePath("media_path")
         let start = try timeField(fields, "start_time", item: nil) ?? 0
         let end = try timeField(fields, "end_time", item: nil) ?? .infinity

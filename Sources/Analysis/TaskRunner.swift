@@ -75,7 +75,13 @@ public final class TaskRunner: @unchecked Sendable {
     }
 
     /// Starts an analysis task and returns its id, stopping a running one first.
-    public func start(_ request: AnalysisRequest) async throws -> String {
+    ///
+    /// - Parameters:
+    ///   - request: what to analyse and where to store it.
+    ///   - prepare: runs once the task is certain to start, before its thread does. An error
+    ///     it throws cancels the start and is rethrown. `/analyze` creates the cache folder
+    ///     here, so a request rejected with `TaskError.stillStopping` leaves nothing on disk.
+    public func start(_ request: AnalysisRequest, prepare: () throws -> Void = {}) async throws -> String {
         if let previous = self.requestStopOfRunningTask() {
             let deadline = ContinuousClock.now + Self.stopGracePeriod
             while self.isBusy && ContinuousClock.now < deadline {
@@ -86,7 +92,7 @@ public final class TaskRunner: @unchecked Sendable {
             }
         }
 
-        guard let taskID = self.startIfIdle(request) else {
+        guard let taskID = try self.startIfIdle(request, prepare: prepare) else {
             // Another request started a task while this one waited.
             throw TaskError.stillStopping(taskID: self.runningTaskID ?? "unknown")
         }
@@ -98,6 +104,11 @@ public final class TaskRunner: @unchecked Sendable {
     /// Background work (the watch-folder service) uses this so that it never cancels a task a
     /// client started. Returns the new task's id, or nil when a task is running.
     public func startIfIdle(_ request: AnalysisRequest) -> String? {
+        self.startIfIdle(request, prepare: {})
+    }
+
+    /// Starts an analysis task when none is running, after `prepare` succeeds.
+    private func startIfIdle(_ request: AnalysisRequest, prepare: () throws -> Void) rethrows -> String? {
         let current = RunningTask(id: Self.makeTaskID())
         let accepted: Bool = self.lock.withLock {
             guard self.running == nil else { return false }
@@ -105,6 +116,14 @@ public final class TaskRunner: @unchecked Sendable {
             return true
         }
         guard accepted else { return nil }
+
+        // the slot is taken, so no other task can start while `prepare` runs
+        do {
+            try prepare()
+        } catch {
+            self.lock.withLock { self.running = nil }
+            throw error
+        }
 
         let job = AnalysisJob(
             taskID: current.id,

@@ -25,11 +25,56 @@ public struct CacheDirectory: Sendable {
     /// Absolute path of the folder, without a trailing slash.
     public let path: String
 
-    /// Opens a cache folder, creating it and its parents when missing.
+    /// Opens a cache folder, creating it and its parents when missing. Only analysis, which
+    /// writes into the folder, should call this. Readers use `init(existingPath:)`.
     ///
-    /// - Throws: `StoreError.invalidCacheDirectory` when `path` is relative or empty, or
-    ///   names something that is not a folder; `fileOperationFailed` when creating it fails.
+    /// - Throws: `StoreError.invalidCacheDirectory` when `path` is relative or empty, names
+    ///   something that is not a folder, or cannot be created.
     public init(path: String) throws(StoreError) {
+        let normalized = try Self.checkedPath(path)
+        do {
+            try createFolder(normalized)
+        } catch .fileOperationFailed(let failedPath, let operation, let code) {
+            let reason = "the folder cannot be created (\(operation) '\(failedPath)': \(String(cString: strerror(code))))"
+            throw StoreError.invalidCacheDirectory(path: path, reason: reason)
+        }
+        self.path = normalized
+    }
+
+    /// Opens a cache folder that must already exist, without creating anything.
+    ///
+    /// - Throws: `StoreError.cacheDirectoryNotFound` when nothing exists at `path`, and
+    ///   `invalidCacheDirectory` when `path` is relative or empty or is not a folder.
+    public init(existingPath path: String) throws(StoreError) {
+        let normalized = try Self.checkedPath(path)
+        var status = stat()
+        guard stat(normalized, &status) == 0 else {
+            throw StoreError.cacheDirectoryNotFound(path: normalized)
+        }
+        self.path = normalized
+    }
+
+    /// Checks that a cache folder could be created at `path` without creating it: the path is
+    /// absolute, and neither it nor its nearest existing parent is something other than a folder.
+    ///
+    /// A path that passes can still fail to be created, for example below `/proc` or on a
+    /// read-only disk; only `init(path:)` finds that out.
+    ///
+    /// - Throws: `StoreError.invalidCacheDirectory` naming the path and the reason.
+    public static func validatePath(_ path: String) throws(StoreError) {
+        var existing = try Self.checkedPath(path)
+        var status = stat()
+        while stat(existing, &status) != 0 && existing != "/" {
+            existing = parentFolder(of: existing)
+        }
+        guard (status.st_mode & S_IFMT) == S_IFDIR else {
+            throw StoreError.invalidCacheDirectory(path: path, reason: "'\(existing)' exists but is not a folder")
+        }
+    }
+
+    /// Returns the normalized form of an absolute path, throwing when it is relative or names
+    /// something other than a folder.
+    private static func checkedPath(_ path: String) throws(StoreError) -> String {
         guard path.hasPrefix("/") else {
             throw StoreError.invalidCacheDirectory(path: path, reason: "the path is not absolute")
         }
@@ -38,8 +83,7 @@ public struct CacheDirectory: Sendable {
         if stat(normalized, &status) == 0 && (status.st_mode & S_IFMT) != S_IFDIR {
             throw StoreError.invalidCacheDirectory(path: path, reason: "it exists but is not a folder")
         }
-        try createFolder(normalized)
-        self.path = normalized
+        return normalized
     }
 
     // MARK: - Paths

@@ -5,6 +5,8 @@ import Glibc
 public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The cache folder path is unusable: relative, not a folder, or not creatable.
     case invalidCacheDirectory(path: String, reason: String)
+    /// A cache folder opened for reading does not exist, so nothing was analysed into it.
+    case cacheDirectoryNotFound(path: String)
     /// A `hash_str` does not have the form `<8 lowercase hex digits>-<size in bytes>`.
     case invalidHashString(String)
     /// An analysis handed to a writer breaks the format's rules (counts, order, norms).
@@ -24,6 +26,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         switch self {
         case .invalidCacheDirectory(let path, let reason):
             return "invalid cache_dir '\(path)': \(reason); pass an absolute path to a writable folder"
+        case .cacheDirectoryNotFound(let path):
+            return "cache_dir '\(path)' not found: no such folder. Analyse media into it first, which creates it, "
+                + "or correct the path"
         case .invalidHashString(let value):
             return "invalid hash_str '\(value)': expected 8 lowercase hex digits, '-', then the file size in bytes"
         case .invalidAnalysis(let hashString, let reason):

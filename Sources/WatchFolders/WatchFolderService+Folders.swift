@@ -223,7 +223,7 @@ extension WatchFolderService {
             return
         }
         // A renamed, moved or copied file: the manifest learns the new path, nothing is analysed.
-        if let cache = try? CacheDirectory(path: runtime.folder.cacheDirectory) {
+        if let cache = try? CacheDirectory(existingPath: runtime.folder.cacheDirectory) {
             try? cache.recordSourcePath(hashString: file.hashString, sourcePath: file.path)
         }
         self.logger.info(
