@@ -141,6 +141,11 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search", "AnalysisStore"]),
         .testTarget(name: "APITests", dependencies: ["API"], swiftSettings: whisperSwiftSettings),
         .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["Analysis", "AnalysisStore", "Faces", "JumperCore"],
+            swiftSettings: whisperSwiftSettings
+        ),
+        .testTarget(
             name: "SpeechTests",
             dependencies: ["Speech", "JumperCore"],
             swiftSettings: whisperSwiftSettings

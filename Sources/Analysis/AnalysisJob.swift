@@ -102,14 +102,26 @@ final class AnalysisJob: @unchecked Sendable {
                 speech: self.request.speech && info.audioCodec != nil
             )
             self.phase = shares.visual
+            // Set when the visual phase found the faces too, on the same decoded frames.
+            var sharedFaces: Result<FaceAnalysis, any Error>?
             if self.request.visual {
-                analyses["visual"] = try self.runVisual(info: info, cache: cache, logger: fileLogger)
+                analyses["visual"] = try self.runVisual(
+                    info: info,
+                    cache: cache,
+                    logger: fileLogger,
+                    sharedFaces: &sharedFaces
+                )
             }
             self.phase = shares.faces
             var faceError: String?
             if self.request.faces {
                 do {
-                    analyses["faces"] = try self.runFaces(info: info, cache: cache, logger: fileLogger)
+                    analyses["faces"] = try self.runFaces(
+                        info: info,
+                        cache: cache,
+                        logger: fileLogger,
+                        sharedFaces: sharedFaces
+                    )
                 } catch is AnalysisCancelled {
                     throw AnalysisCancelled()
                 } catch {
@@ -159,7 +171,15 @@ final class AnalysisJob: @unchecked Sendable {
     }
 
     /// Runs visual analysis unless it exists; returns the outcome for the per-file result.
-    private func runVisual(info: MediaInfo, cache: CacheDirectory, logger: Logger) throws -> String {
+    ///
+    /// When the request needs the file's faces too, both analyses share one decode and the
+    /// face outcome is stored in `sharedFaces` for `runFaces`.
+    private func runVisual(
+        info: MediaInfo,
+        cache: CacheDirectory,
+        logger: Logger,
+        sharedFaces: inout Result<FaceAnalysis, any Error>?
+    ) throws -> String {
         guard info.mediaType != .audio else { return "not_applicable" }
         let key = self.request.visualModelKey
         if !self.request.force && cache.hasVisualAnalysis(hashString: info.hashString, modelKey: key) {
@@ -173,7 +193,19 @@ final class AnalysisJob: @unchecked Sendable {
         let analyzer = VisualAnalyzer(model: model, isCancelled: self.isCancelled) { fraction in
             self.update(stage: "embedding", fraction: fraction, message: "Analysing frames", force: false)
         }
-        let analysis = try analyzer.analyse(info: info)
+        let analysis: VisualAnalysis
+        if let faceAnalyzer = self.faceAnalyzerForSharedDecode(info: info, cache: cache, sharedFaces: &sharedFaces) {
+            let shortSide = FaceAnalyzer.frameShortSide(for: info)
+            logger.debug("frame decoding started", ["analyses": "visual,faces", "frames.short_side": String(shortSide)])
+            let shared = VisualAndFaceAnalyzer(visual: analyzer, faces: faceAnalyzer, isCancelled: self.isCancelled)
+            let outcome = try shared.analyse(info: info)
+            analysis = outcome.visual
+            sharedFaces = outcome.faces
+        } else {
+            let shortSide = String(VisualAnalyzer.frameShortSide)
+            logger.debug("frame decoding started", ["analyses": "visual", "frames.short_side": shortSide])
+            analysis = try analyzer.analyse(info: info)
+        }
         self.update(stage: "saving", fraction: 0.99, message: "Saving analysis", force: true)
         try cache.writeVisualAnalysis(analysis, mediaType: info.mediaType.rawValue)
         logger.info("visual analysis saved", ["hash": info.hashString, "frames": String(analysis.frameCount)])
@@ -207,17 +239,30 @@ final class AnalysisJob: @unchecked Sendable {
 
     /// Finds the file's faces unless they are stored, then adds them to the request's face
     /// collection unless it has them already. Returns the outcome for the per-file result.
-    private func runFaces(info: MediaInfo, cache: CacheDirectory, logger: Logger) throws -> String {
+    ///
+    /// - Parameter sharedFaces: the faces the visual phase found on the same decoded frames,
+    ///   or the error that stopped it. It is nil when this phase decodes the file itself.
+    private func runFaces(
+        info: MediaInfo,
+        cache: CacheDirectory,
+        logger: Logger,
+        sharedFaces: Result<FaceAnalysis, any Error>?
+    ) throws -> String {
         guard info.mediaType != .audio else { return "not_applicable" }
         self.current.type = "faces"
         var outcome = "skipped"
         var analysis: FaceAnalysis
-        if !self.request.force, let stored = try? cache.readFaceAnalysis(hashString: info.hashString),
-            stored.modelKey == FaceModels.modelKey
-        {
+        if let stored = self.storedFaceAnalysis(info: info, cache: cache) {
             try cache.recordSourcePath(hashString: info.hashString, sourcePath: info.path)
             logger.debug("face analysis exists, skipped", ["hash": info.hashString])
             analysis = stored
+        } else if let sharedFaces {
+            self.update(stage: "faces", fraction: 0, message: "Finding faces", force: true)
+            analysis = try sharedFaces.get()
+            self.update(stage: "saving", fraction: 0.9, message: "Saving faces", force: true)
+            try cache.writeFaceAnalysis(analysis, duration: info.duration ?? 0, mediaType: info.mediaType.rawValue)
+            logger.info("face analysis saved", ["hash": info.hashString, "faces": String(analysis.faces.count)])
+            outcome = "completed"
         } else {
             self.update(stage: "faces", fraction: 0, message: "Loading the face model", force: true)
             let engine = try self.faces.engine()
@@ -225,6 +270,8 @@ final class AnalysisJob: @unchecked Sendable {
             let analyzer = FaceAnalyzer(engine: engine, isCancelled: self.isCancelled) { fraction in
                 self.update(stage: "faces", fraction: 0.9 * fraction, message: "Finding faces", force: false)
             }
+            let shortSide = String(FaceAnalyzer.frameShortSide(for: info))
+            logger.debug("frame decoding started", ["analyses": "faces", "frames.short_side": shortSide])
             analysis = try analyzer.analyse(info: info)
             self.update(stage: "saving", fraction: 0.9, message: "Saving faces", force: true)
             try cache.writeFaceAnalysis(analysis, duration: info.duration ?? 0, mediaType: info.mediaType.rawValue)
@@ -265,6 +312,43 @@ final class AnalysisJob: @unchecked Sendable {
             }
         }
         return outcome
+    }
+
+    /// Returns the file's stored face analysis when it can be reused: `force` is not set and
+    /// it was made with the current face model.
+    private func storedFaceAnalysis(info: MediaInfo, cache: CacheDirectory) -> FaceAnalysis? {
+        guard !self.request.force, let stored = try? cache.readFaceAnalysis(hashString: info.hashString),
+            stored.modelKey == FaceModels.modelKey
+        else {
+            return nil
+        }
+        return stored
+    }
+
+    /// Returns the face analyzer for a decode shared with the visual phase, or nil when the
+    /// face phase will not analyse the file or needs frames the visual ones cannot come from.
+    /// When the face model fails to load, stores the error in `sharedFaces`, so the face phase
+    /// reports it, and returns nil.
+    private func faceAnalyzerForSharedDecode(
+        info: MediaInfo,
+        cache: CacheDirectory,
+        sharedFaces: inout Result<FaceAnalysis, any Error>?
+    ) -> FaceAnalyzer? {
+        guard self.request.faces, VisualAndFaceAnalyzer.canShareDecode(info: info),
+            self.storedFaceAnalysis(info: info, cache: cache) == nil
+        else {
+            return nil
+        }
+        let engine: FaceEngine
+        do {
+            engine = try self.faces.engine()
+        } catch {
+            sharedFaces = .failure(error)
+            return nil
+        }
+        // NOTE: the shared pass reports its progress through the visual phase alone, so the
+        // visual share of the file's progress takes most of the time and the face share passes fast.
+        return FaceAnalyzer(engine: engine, isCancelled: self.isCancelled) { _ in }
     }
 
     /// Returns the outcome of each analysis kind before any runs.

@@ -25,45 +25,67 @@ struct VisualAnalyzer {
     /// Decodes and embeds the file and returns its analysis, ready to store.
     func analyse(info: MediaInfo) throws -> VisualAnalysis {
         let sampler = try FrameSampler(path: info.path, shortSide: Self.frameShortSide)
-        let expectedFrames = max(1, sampler.estimatedFrameCount)
-        var frameTimes: [Double] = []
-        var vectors: [Float] = []
-        var thumbnails: [[UInt8]] = []
-        let scenes = SceneBoundaryDetector(path: info.path)
-        var batch: [RGBImage] = []
-
-        func flush() throws {
-            guard !batch.isEmpty else { return }
-            for vector in try self.model.embedImages(batch) {
-                vectors.append(contentsOf: vector)
-            }
-            batch.removeAll(keepingCapacity: true)
-        }
-
+        var session = VisualAnalysisSession(analyzer: self, info: info, expectedFrameCount: sampler.estimatedFrameCount)
         while let frame = try sampler.nextFrame() {
             if self.isCancelled() { throw AnalysisCancelled() }
-            frameTimes.append(Double(frame.index))
-            scenes.add(frame)
-            let thumbnail = ImageResizer.resized(frame.image, maxLongSide: Self.thumbnailLongSide)
-            thumbnails.append(try JPEGEncoder.encode(thumbnail, quality: Self.thumbnailQuality))
-            batch.append(frame.image)
-            if batch.count == Self.batchSize {
-                try flush()
-                // Sampling and embedding take 90 % of the file's progress, the scene pass the rest.
-                self.reportFraction(0.9 * min(1, Double(frameTimes.count) / Double(expectedFrames)))
-            }
+            try session.add(frame)
         }
-        try flush()
-        guard !frameTimes.isEmpty else {
-            throw MediaError.unsupported(path: info.path, reason: "no picture could be decoded")
+        return try session.finish()
+    }
+}
+
+/// One file's visual analysis while its frames arrive in time order: embeddings in batches,
+/// thumbnails and the scene detector's samples. `finish()` finds the scenes and returns the
+/// analysis. Frames must have the shorter side `VisualAnalyzer.frameShortSide`, the size the
+/// model and the scene detector's thresholds were tuned on.
+struct VisualAnalysisSession {
+    private let analyzer: VisualAnalyzer
+    private let info: MediaInfo
+    private let expectedFrameCount: Int
+    private let scenes: SceneBoundaryDetector
+    private var frameTimes: [Double] = []
+    private var vectors: [Float] = []
+    private var thumbnails: [[UInt8]] = []
+    private var batch: [RGBImage] = []
+
+    init(analyzer: VisualAnalyzer, info: MediaInfo, expectedFrameCount: Int) {
+        self.analyzer = analyzer
+        self.info = info
+        self.expectedFrameCount = max(1, expectedFrameCount)
+        self.scenes = SceneBoundaryDetector(path: info.path)
+    }
+
+    /// Adds the next sampled frame; embeds the batch once it is full.
+    mutating func add(_ frame: SampledFrame) throws {
+        self.frameTimes.append(Double(frame.index))
+        self.scenes.add(frame)
+        let thumbnail = ImageResizer.resized(frame.image, maxLongSide: VisualAnalyzer.thumbnailLongSide)
+        self.thumbnails.append(try JPEGEncoder.encode(thumbnail, quality: VisualAnalyzer.thumbnailQuality))
+        self.batch.append(frame.image)
+        if self.batch.count == VisualAnalyzer.batchSize {
+            try self.flush()
+            // Sampling and embedding take 90 % of the file's progress, the scene pass the rest.
+            let fraction = min(1, Double(self.frameTimes.count) / Double(self.expectedFrameCount))
+            self.analyzer.reportFraction(0.9 * fraction)
+        }
+    }
+
+    /// Embeds the last batch, finds the scene starts and returns the analysis.
+    ///
+    /// - Throws: `MediaError.unsupported` when no frame was added, `AnalysisCancelled`.
+    mutating func finish() throws -> VisualAnalysis {
+        try self.flush()
+        guard !self.frameTimes.isEmpty else {
+            throw MediaError.unsupported(path: self.info.path, reason: "no picture could be decoded")
         }
 
         // Scene starts at frame precision: the detector decodes the seconds whose samples changed.
         let boundaries: [SceneBoundary]
+        let analyzer = self.analyzer
         do {
-            boundaries = try scenes.detectBoundaries(
-                isCancelled: self.isCancelled,
-                reportFraction: { fraction in self.reportFraction(0.9 + 0.09 * fraction) }
+            boundaries = try self.scenes.detectBoundaries(
+                isCancelled: analyzer.isCancelled,
+                reportFraction: { fraction in analyzer.reportFraction(0.9 + 0.09 * fraction) }
             )
         } catch is CancellationError {
             throw AnalysisCancelled()
@@ -71,15 +93,23 @@ struct VisualAnalyzer {
         let sceneStarts = [0] + boundaries.map(\.timeSeconds)
 
         return VisualAnalysis(
-            hashString: info.hashString,
-            sourcePath: info.path,
-            modelKey: self.model.modelKey,
-            dimension: self.model.dimension,
-            duration: info.duration ?? Double(frameTimes.count),
-            frameTimes: frameTimes,
-            vectors: vectors,
+            hashString: self.info.hashString,
+            sourcePath: self.info.path,
+            modelKey: analyzer.model.modelKey,
+            dimension: analyzer.model.dimension,
+            duration: self.info.duration ?? Double(self.frameTimes.count),
+            frameTimes: self.frameTimes,
+            vectors: self.vectors,
             sceneStarts: sceneStarts,
-            thumbnails: thumbnails
+            thumbnails: self.thumbnails
         )
+    }
+
+    private mutating func flush() throws {
+        guard !self.batch.isEmpty else { return }
+        for vector in try self.analyzer.model.embedImages(self.batch) {
+            self.vectors.append(contentsOf: vector)
+        }
+        self.batch.removeAll(keepingCapacity: true)
     }
 }
