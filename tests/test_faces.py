@@ -8,13 +8,12 @@ Eileen Collins, and a scene with Hopper and Biden side by side in every frame.
 import base64
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
-import socketio
 
 from conftest import REPO
+from test_walking_skeleton import start_and_collect
 
 VIDEOS = ["obama-biden.mp4", "obama2-hopper.mp4", "phone-obama3.mov", "hopper-biden.mp4", "collins.mp4"]
 PEOPLE = ["Obama", "Biden", "Hopper", "Collins"]
@@ -34,28 +33,6 @@ def person_in(face):
     if video == "hopper-biden.mp4":
         return "Hopper" if x + width / 2 < 640 else "Biden"
     return "Collins"
-
-
-def start_and_collect(server, path, body):
-    """POST a task-starting request, follow the task over Socket.IO, return (task_id, events)."""
-    events = []
-    finished = threading.Event()
-    client = socketio.Client(reconnection=False)
-
-    @client.on("progress")
-    def on_progress(payload):
-        events.append(payload)
-        if payload["status"] in ("completed", "failed", "cancelled"):
-            finished.set()
-
-    client.connect(server.base_url, transports=["polling", "websocket"], wait_timeout=10)
-    response = server.post(path, body)
-    assert response.status_code == 202, response.text
-    task_id = response.json()["task_id"]
-    client.emit("join", {"task_id": task_id})
-    assert finished.wait(600), f"no final event; got {events[-3:]}"
-    client.disconnect()
-    return task_id, events
 
 
 def all_faces(server, cache_dir, collection="default"):

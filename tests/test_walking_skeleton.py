@@ -15,7 +15,13 @@ SCENES = {"a cat": 0, "a cup of coffee": 5, "a rocket": 10, "a motorcycle": 15}
 
 
 def analyse_and_collect(server, body, transports=None):
-    """Start a task, follow it over Socket.IO and return (task_id, every progress event)."""
+    """Start an analysis, follow it over Socket.IO and return (task_id, every progress event)."""
+    return start_and_collect(server, "/analyze", body, transports)
+
+
+def start_and_collect(server, path, body, transports=None):
+    """POST a request that starts a task, follow the task over Socket.IO and return
+    (task_id, every progress event)."""
     events = []
     finished = threading.Event()
     client = socketio.Client(reconnection=False)
@@ -27,7 +33,7 @@ def analyse_and_collect(server, body, transports=None):
             finished.set()
 
     client.connect(server.base_url, transports=transports or ["polling", "websocket"], wait_timeout=10)
-    response = server.post("/analyze", body)
+    response = server.post(path, body)
     assert response.status_code == 202, response.text
     task_id = response.json()["task_id"]
     client.emit("join", {"task_id": task_id})
