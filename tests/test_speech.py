@@ -1,8 +1,10 @@
 """Speech through the real server: transcription in /analyze, transcripts and transcript search."""
 
 import subprocess
+import threading
 
 import pytest
+import socketio
 
 from test_walking_skeleton import analyse_and_collect
 
@@ -114,3 +116,40 @@ def test_unknown_speech_model_is_400(server, speech_video, tmp_path):
         "media_paths": [str(video)], "cache_dir": str(tmp_path), "speech_model": "nope"})
     assert response.status_code == 400
     assert "whisper-base" in response.json()["message"]
+
+
+def test_cancel_during_speech_reports_saved_visual(server, speech_video, tmp_path, test_media_dir):
+    video, _ = speech_video
+    never_started = test_media_dir / "photos.webm"
+    events = []
+    finished = threading.Event()
+    cancel_statuses = []
+    client = socketio.Client(reconnection=False)
+
+    @client.on("progress")
+    def on_progress(payload):
+        events.append(payload)
+        if payload["stage"] == "transcribing" and not cancel_statuses:
+            cancel_statuses.append(server.post("/analyze/cancel", {"task_id": payload["task_id"]}).status_code)
+        if payload["status"] in ("completed", "failed", "cancelled"):
+            finished.set()
+
+    client.connect(server.base_url, wait_timeout=10)
+    response = server.post("/analyze", {
+        "media_paths": [str(video), str(never_started)], "cache_dir": str(tmp_path / "cache"),
+        "speech_model": "whisper-base"})
+    assert response.status_code == 202, response.text
+    client.emit("join", {"task_id": response.json()["task_id"]})
+    assert finished.wait(300), f"no final event; got {events[-3:]}"
+    client.disconnect()
+
+    assert cancel_statuses == [200]
+    final = events[-1]
+    assert final["status"] == "cancelled"
+    interrupted, skipped = final["results"]
+    assert interrupted["status"] == "cancelled"
+    assert interrupted["analyses"]["visual"] == "completed"
+    assert interrupted["analyses"]["speech"] == "cancelled"
+    assert "visual analysis was saved" in interrupted["error"]
+    assert skipped["status"] == "cancelled"
+    assert skipped["hash_str"] is None

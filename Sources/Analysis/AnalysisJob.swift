@@ -71,6 +71,8 @@ final class AnalysisJob: @unchecked Sendable {
 
         for (index, path) in self.files.enumerated() {
             if self.isCancelled() {
+                // The hash of the file before must not be reported for one never opened.
+                self.current.hashString = nil
                 self.results.append(self.result(path, .cancelled, error: "cancelled before it started"))
                 continue
             }
@@ -90,8 +92,10 @@ final class AnalysisJob: @unchecked Sendable {
         self.phase = (0, 1)
         self.update(stage: "probing", fraction: 0, message: "Reading \((path as NSString).lastPathComponent)", force: true)
         var analyses = self.notRunAnalyses()
+        var mediaType: String?
         do {
             let info = try MediaProbe.probe(path: path)
+            mediaType = info.mediaType.rawValue
             self.current.type = info.mediaType.rawValue
             self.current.hashString = info.hashString
             let cache = try CacheDirectory(path: self.request.cacheDirectory)
@@ -158,8 +162,7 @@ final class AnalysisJob: @unchecked Sendable {
             return FileResult(mediaPath: path, status: status, error: errors.isEmpty ? nil : errors.joined(separator: "; "),
                               hashString: info.hashString, mediaType: info.mediaType.rawValue, analyses: analyses)
         } catch is AnalysisCancelled {
-            fileLogger.info("analysis cancelled, nothing written for this file")
-            return self.result(path, .cancelled, error: "cancelled; nothing was written for this file")
+            return self.cancelledResult(path, analyses: analyses, mediaType: mediaType, logger: fileLogger)
         } catch {
             let message = String(describing: error)
             fileLogger.warning("file analysis failed", ["error": message])
@@ -255,6 +258,33 @@ final class AnalysisJob: @unchecked Sendable {
         guard total > 0 else { return ((0, 1), (0, 1), (0, 1)) }
         let lengths = weights.map { $0 / total }
         return ((0, lengths[0]), (lengths[0], lengths[1]), (lengths[0] + lengths[1], lengths[2]))
+    }
+
+    /// Reports a file whose analysis was cancelled midway. Analyses finished before the cancel
+    /// are saved and stay listed as completed; the one in progress left nothing behind.
+    private func cancelledResult(_ path: String, analyses: [String: String], mediaType: String?, logger: Logger) -> FileResult {
+        let saved = analyses.filter { $0.value == "completed" }.keys.sorted()
+        guard !saved.isEmpty else {
+            logger.info("analysis cancelled, nothing written for this file")
+            return self.result(path, .cancelled, error: "cancelled; nothing was written for this file")
+        }
+        logger.info("analysis cancelled after some analyses were saved", ["analyses.saved": saved.joined(separator: ",")])
+        var outcomes = analyses
+        for (kind, outcome) in analyses where outcome == "not_requested" && self.isRequested(kind) {
+            outcomes[kind] = "cancelled"
+        }
+        let message = "cancelled; the \(saved.joined(separator: " and ")) analysis was saved, the rest was not written"
+        return FileResult(mediaPath: path, status: .cancelled, error: message, hashString: self.current.hashString,
+                          mediaType: mediaType, analyses: outcomes)
+    }
+
+    private func isRequested(_ kind: String) -> Bool {
+        switch kind {
+        case "visual": return self.request.visual
+        case "speech": return self.request.speech
+        case "faces": return self.request.faces
+        default: return false
+        }
     }
 
     private func result(_ path: String, _ status: FileResult.Status, error: String?) -> FileResult {
