@@ -105,10 +105,11 @@ public enum MediaProbe {
         )
     }
 
-    /// Returns true for a single picture: an image demuxer (`image2`, `png_pipe`, ...), or a
-    /// still-image codec whose stream has at most one frame and no audio next to it.
+    /// Returns true for a single picture: an image demuxer (`image2`, `png_pipe`, ...), any GIF,
+    /// or a still-image codec whose stream has at most one frame and no audio next to it.
     public static func isStillImage(_ stream: UnsafeMutablePointer<AVStream>, formatName: String) -> Bool {
-        if formatName == "image2" || formatName.hasSuffix("_pipe") {
+        // A GIF is a picture to an editor even when it is animated: its first frame stands for it.
+        if formatName == "image2" || formatName.hasSuffix("_pipe") || formatName == "gif" {
             return true
         }
         let codec = stream.pointee.codecpar.pointee.codec_id
