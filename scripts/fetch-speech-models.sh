@@ -61,9 +61,11 @@ install_prebuilt_whisper() {
         "$pip" download -q --disable-pip-version-check --no-deps --only-binary=:all: \
             --python-version 3.11 --platform manylinux_2_28_x86_64 -d "$downloads" pywhispercpp==1.5.1
     fi
+
     local wheel
     wheel=$(compgen -G "$wheel_glob" | head -n 1)
     "$python" -m zipfile -e "$wheel" "$work/wheel"
+
     # auditwheel gave the libraries unique names (libggml-<hash>.so.0.13.1) that refer to each other.
     # Renaming them back to the names of a local build makes the two variants interchangeable:
     # binaries link and run against either, and benchmarks swap them with LD_LIBRARY_PATH.
@@ -84,6 +86,7 @@ install_prebuilt_whisper() {
         done
         ln -sf "${plain[$name]}" "$prefix/lib/lib$name.so"
     done
+
     # The OpenMP runtime keeps its unique name so it never clashes with the system's libgomp.
     cp "$libs"/libgomp-*.so.* "$prefix/lib/"
     cp "$source_dir"/include/whisper.h "$source_dir"/ggml/include/*.h "$prefix/include/"

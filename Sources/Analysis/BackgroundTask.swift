@@ -1,7 +1,7 @@
 import Foundation
 import JumperCore
 
-/// What a background task's work receives: a way to report progress.
+/// The handle a background task's work receives to report its progress.
 public final class BackgroundTaskContext: @unchecked Sendable {
     private let publish: (_ stage: String, _ percent: Double, _ message: String) -> Void
 

@@ -24,7 +24,7 @@ public final class FaceModels: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// The folder that holds the three dlib model files.
+    /// The folder that contains the three dlib model files.
     public var folder: String {
         (self.modelsDirectory as NSString).appendingPathComponent(Self.modelKey)
     }

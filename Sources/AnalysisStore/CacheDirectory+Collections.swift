@@ -3,9 +3,9 @@ import Glibc
 // MARK: - Face collections
 
 extension CacheDirectory {
-    /// Name of the folder under the cache folder that holds one subfolder per face collection.
+    /// Name of the folder under the cache folder that contains one subfolder per face collection.
     public static let collectionsFolderName = "collections"
-    /// Longest collection name accepted, in UTF-8 bytes, so the folder name fits every file system.
+    /// Maximum length of a collection name, in UTF-8 bytes, so the folder name fits every file system.
     public static let maxCollectionNameLength = 200
 
     /// Returns the folder of the face collection `name`, whether or not it exists.

@@ -345,7 +345,7 @@ final class ResultCollector<T: Sendable>: @unchecked Sendable {
     try await withTestServer(configuration: HTTPServerConfiguration(port: 0)) { server in
         let port = server.port
         let status = try await onThread {
-            // Each stalled client holds a worker thread until its request times out.
+            // Each stalled client occupies a worker thread until its request times out.
             let stalled = try (0..<300).map { _ in
                 let client = try RawHTTPClient(port: port)
                 try client.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")
