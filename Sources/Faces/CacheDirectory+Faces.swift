@@ -46,8 +46,8 @@ extension CacheDirectory {
         }
     }
 
-    /// Reads only the header line of the face analysis of `hashString`; nil when none exists
-    /// or when it is damaged (a damaged file counts as absent, as for visual analysis).
+    /// Reads only the header line of the face analysis of `hashString`. Returns nil when none
+    /// exists or when it is damaged, because a damaged file counts as absent, as for visual analysis.
     public func readFaceAnalysisHeader(hashString: String) -> FaceAnalysis.Header? {
         guard let handle = FileHandle(forReadingAtPath: self.faceAnalysisPath(hashString: hashString)) else {
             return nil

@@ -5,10 +5,10 @@ import JumperCore
 /// The face collections of cache folders, loaded from and saved to
 /// `<cache_dir>/collections/<name>/collection.json`.
 ///
-/// Every read and update of one collection holds that collection's lock for the whole
-/// read-modify-write, so concurrent edits (an analysis adding faces while a client renames
-/// or merges) never lose each other's changes. Different collections do not wait for each
-/// other. A parsed collection stays cached in memory until its file changes on disk.
+/// Every read and update of one collection takes that collection's lock for the whole
+/// read-modify-write, so concurrent edits in this server process (an analysis adding faces
+/// while a client renames or merges) keep each other's changes. Two servers sharing a
+/// cache_dir are not coordinated. Different collections do not wait for each other. A parsed collection stays cached in memory until its file changes on disk.
 ///
 /// NOTE: the lock serialises this process only. Two servers sharing one `cache_dir` that
 /// edit the same collection at the same moment can still lose one of the edits. Every

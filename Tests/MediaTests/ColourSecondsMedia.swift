@@ -21,10 +21,10 @@ enum ColourSecondsMedia {
         var description: String { self.name }
     }
 
-    /// MPEG-TS from ffmpeg (video starts at 1.48 s), a camera-style MPEG-TS starting at 11.4 s,
-    /// MPEG-PS with MPEG-2 video (starts at 0.54 s), Matroska starting at 10 s, MP4 starting at
-    /// 5 s (an empty edit), and MP4 cut at 1 s without re-encoding (an edit list that starts in
-    /// the middle of a group of pictures, so decoded frames before it are dropped).
+    /// Containers whose first timestamp is not zero. MPEG-TS from ffmpeg starts at 1.48 s, the
+    /// camera-style MPEG-TS at 11.4 s, MPEG-PS with MPEG-2 video at 0.54 s and Matroska at 10 s.
+    /// One MP4 starts at 5 s through an empty edit. The other is cut at 1 s without re-encoding,
+    /// so its edit list starts inside a group of pictures and the frames before it are dropped.
     static let kinds: [Kind] = [
         Kind(name: "plain.ts", firstColour: 0, seconds: 8),
         Kind(name: "camera.mts", firstColour: 0, seconds: 8),
